@@ -1,0 +1,28 @@
+# Targets a user runs: `make run` starts the node on config.yaml, `make test`
+# installs what the tests need and runs them. Both work on a fresh machine.
+
+GO      ?= go
+BIN     := bin/mdm2node
+GOFLAGS ?=
+
+.PHONY: all build deps run test fuzz bench clean
+
+all: build
+
+build:
+	$(GO) build $(GOFLAGS) -o $(BIN) ./cmd/mdm2node
+
+# deps runs every scripts/install-*.sh; each one installs a missing piece
+# (Debian packages, the ONNX Runtime library) and does nothing when present.
+deps:
+	@for s in scripts/install-*.sh; do echo "== $$s"; bash "$$s" || exit 1; done
+
+run: build
+	./$(BIN) serve -config config.yaml
+
+test: deps
+	$(GO) vet ./...
+	CI=$${CI:-} $(GO) test -count=1 -timeout 40m ./...
+
+clean:
+	rm -rf bin
