@@ -1,0 +1,149 @@
+package deep
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mdm2node/mdm2node/pipeline/deep/onnxgen"
+)
+
+// writeResNet writes a generated ResNet50 to a temporary file and returns
+// its extractor description.
+func writeResNet(tb testing.TB, width, size int) Extractor {
+	tb.Helper()
+	m, err := onnxgen.ResNet50(onnxgen.ResNetOptions{Width: width, InputSize: size, Seed: onnxgen.DefaultResNetSeed})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(tb.TempDir(), "resnet50.onnx")
+	if err := os.WriteFile(path, m.Marshal(), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	ext, err := Preset("resnet50")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ext.File, ext.InputSize, ext.Features = path, size, 32*width
+	return ext
+}
+
+// TestResNet50ArchitectureRuns runs the generated ResNet50 layout at a
+// reduced width (8 instead of 64, so 256 features) and input size through
+// ONNX Runtime: the graph must load, and the features must be finite, not
+// all zero, and differ between different images.
+func TestResNet50ArchitectureRuns(t *testing.T) {
+	ext := writeResNet(t, 8, 64)
+	s, err := Open(ext, SessionOptions{Library: testLibrary(t), IntraOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+
+	input := make([]float32, 2*3*64*64)
+	for i := range input {
+		input[i] = float32(math.Sin(0.013*float64(i)) + 0.5*math.Cos(0.0007*float64(i*i%9973)))
+	}
+	rows, err := s.Run(input, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff, nonZero := 0.0, 0
+	for i := range rows[0] {
+		for _, r := range rows {
+			if math.IsNaN(float64(r[i])) || math.IsInf(float64(r[i]), 0) {
+				t.Fatalf("feature %d is %v", i, r[i])
+			}
+		}
+		if rows[0][i] != 0 {
+			nonZero++
+		}
+		diff += math.Abs(float64(rows[0][i] - rows[1][i]))
+	}
+	if nonZero < len(rows[0])/4 {
+		t.Errorf("%d of %d features are non-zero", nonZero, len(rows[0]))
+	}
+	if diff == 0 {
+		t.Error("two different images give the same features")
+	}
+}
+
+// BenchmarkResNet50 measures the full-size generated ResNet50 (random
+// weights, 224 x 224) at batch 1 and 8 with one and two intra-op threads.
+// The reported ns/op is per batch; ms/image divides by the batch size.
+// Session start is reported separately as startup-ms. Not run in CI:
+//
+//	go test ./pipeline/deep -run '^$' -bench ResNet50 -benchtime 20x
+//
+// Set MDM2NODE_BENCH_MODEL to a file written by 'mdm2node onnx resnet50' so
+// that the peak memory excludes generating the model in the benchmark.
+func BenchmarkResNet50(b *testing.B) {
+	var ext Extractor
+	if path := os.Getenv("MDM2NODE_BENCH_MODEL"); path != "" {
+		var err error
+		if ext, err = Preset("resnet50"); err != nil {
+			b.Fatal(err)
+		}
+		ext.File = path
+	} else {
+		ext = writeResNet(b, 64, 224)
+	}
+	lib := testLibrary(b)
+	for _, threads := range []int{1, 2} {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			start := time.Now()
+			s, err := Open(ext, SessionOptions{Library: lib, IntraOpThreads: threads})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			startup := time.Since(start)
+			for _, batch := range []int{1, 8} {
+				b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+					benchmarkRun(b, s, batch, startup)
+				})
+			}
+		})
+	}
+}
+
+func benchmarkRun(b *testing.B, s *Session, batch int, startup time.Duration) {
+	input := make([]float32, batch*3*224*224)
+	for i := range input {
+		input[i] = float32(math.Sin(0.001 * float64(i)))
+	}
+	if _, err := s.Run(input, batch); err != nil { // warm-up
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.Run(input, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N*batch), "ms/image")
+	b.ReportMetric(float64(startup.Milliseconds()), "startup-ms")
+	b.ReportMetric(float64(peakRSSKiB())/1024, "peak-RSS-MiB")
+}
+
+// peakRSSKiB returns the process's peak resident set size (VmHWM in
+// /proc/self/status, Linux), or 0 when it cannot be read.
+func peakRSSKiB() int {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			v, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			return v
+		}
+	}
+	return 0
+}

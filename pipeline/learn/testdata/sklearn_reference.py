@@ -1,0 +1,72 @@
+"""Reference values from scikit-learn for the tests of package learn.
+
+Reads one JSON request on standard input and writes one JSON answer on
+standard output. The request has "task" and the data the task needs; see
+reference_test.go for the callers. Run with Debian's /usr/bin/python3
+(python3-sklearn, python3-numpy).
+"""
+import json
+import sys
+
+import numpy as np
+import sklearn
+from sklearn.calibration import _sigmoid_calibration
+from sklearn.feature_selection import RFE, SelectPercentile, f_classif
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import SVC
+
+
+def ftest(req):
+    X, y = np.array(req["x"]), np.array(req["y"])
+    f, p = f_classif(X, y)
+    sel = SelectPercentile(f_classif, percentile=req["percentile"]).fit(X, y)
+    return {"f": f.tolist(), "p": p.tolist(),
+            "selected": sel.get_support(indices=True).tolist()}
+
+
+def svc(req):
+    X, y = np.array(req["x"]), np.array(req["y"])
+    m = SVC(kernel=req["kernel"], C=req["c"], gamma=req.get("gamma", "scale"),
+            tol=req["tol"], shrinking=req["shrinking"]).fit(X, y)
+    order = np.argsort(m.support_)
+    out = {"support": m.support_[order].tolist(),
+           "dual_coef": m.dual_coef_[0][order].tolist(),
+           "intercept": float(m.intercept_[0]),
+           "decision": m.decision_function(np.array(req["x_test"])).tolist()}
+    if req["kernel"] == "linear":
+        out["coef"] = m.coef_[0].tolist()
+    return out
+
+
+def rfe(req):
+    X, y = np.array(req["x"]), np.array(req["y"])
+    est = SVC(kernel="linear", C=req["c"], shrinking=False)
+    r = RFE(est, n_features_to_select=req["k"], step=req["step"]).fit(X, y)
+    return {"ranking": r.ranking_.tolist()}
+
+
+def logistic(req):
+    X, y = np.array(req["x"]), np.array(req["y"])
+    m = LogisticRegression(penalty=None, solver="newton-cg", tol=1e-12,
+                           max_iter=10000).fit(X, y)
+    beta = np.concatenate([m.intercept_, m.coef_[0]])
+    design = np.column_stack([np.ones(len(X)), X])
+    prob = 1 / (1 + np.exp(-design @ beta))
+    info = design.T @ (design * (prob * (1 - prob))[:, None])
+    se = np.sqrt(np.diag(np.linalg.inv(info)))
+    return {"coef": beta.tolist(), "se": se.tolist()}
+
+
+def platt(req):
+    a, b = _sigmoid_calibration(np.array(req["decision"]), np.array(req["y"]))
+    return {"a": float(a), "b": float(b)}
+
+
+TASKS = {"ftest": ftest, "svc": svc, "rfe": rfe, "logistic": logistic,
+         "platt": platt}
+
+if __name__ == "__main__":
+    request = json.load(sys.stdin)
+    answer = TASKS[request["task"]](request)
+    answer["sklearn_version"] = sklearn.__version__
+    json.dump(answer, sys.stdout)

@@ -1,0 +1,83 @@
+package radiomics
+
+import "math"
+
+var glrlmNames = map[string]string{
+	"SE": "ShortRunEmphasis", "LE": "LongRunEmphasis",
+	"GLN": "GrayLevelNonUniformity", "GLNN": "GrayLevelNonUniformityNormalized",
+	"SN": "RunLengthNonUniformity", "SNN": "RunLengthNonUniformityNormalized",
+	"P": "RunPercentage", "GLV": "GrayLevelVariance", "SV": "RunVariance", "E": "RunEntropy",
+	"LGE": "LowGrayLevelRunEmphasis", "HGE": "HighGrayLevelRunEmphasis",
+	"SELG": "ShortRunLowGrayLevelEmphasis", "SEHG": "ShortRunHighGrayLevelEmphasis",
+	"LELG": "LongRunLowGrayLevelEmphasis", "LEHG": "LongRunHighGrayLevelEmphasis",
+}
+
+// glrlmMatrices returns one run-length matrix per angle (distance 1) with
+// the angles used. A run ends at a grey-level change or at a voxel outside
+// the region or box.
+func glrlmMatrices(t *texture, s *Settings) ([]*sizeMatrix, []offset) {
+	angs := angles(t.size, []int{1}, s.Force2D, s.Force2DDimension)
+	maxLen := max(t.size[0], t.size[1], t.size[2])
+	nx, ny, nz := t.size[0], t.size[1], t.size[2]
+	out := make([]*sizeMatrix, len(angs))
+	for a, o := range angs {
+		m := newSizeMatrix(t.levels, maxLen)
+		step := (o[0]*ny+o[1])*nx + o[2]
+		for z := 0; z < nz; z++ {
+			for y := 0; y < ny; y++ {
+				for x := 0; x < nx; x++ {
+					i := (z*ny+y)*nx + x
+					g := t.q[i]
+					if g == 0 {
+						continue
+					}
+					// Start a run only where the previous voxel differs.
+					if p := neighbour(t.size, x, y, z, offset{-o[0], -o[1], -o[2]}); p >= 0 && t.q[p] == g {
+						continue
+					}
+					n := 1
+					cx, cy, cz := x+o[2], y+o[1], z+o[0]
+					j := i
+					for cx >= 0 && cy >= 0 && cz >= 0 && cx < nx && cy < ny && cz < nz {
+						j += step
+						if t.q[j] != g {
+							break
+						}
+						n++
+						cx, cy, cz = cx+o[2], cy+o[1], cz+o[0]
+					}
+					m.p[int(t.index[g])*maxLen+n-1]++
+				}
+			}
+		}
+		out[a] = m
+	}
+	return out, angs
+}
+
+// glrlmFeatures computes the GLRLM features averaged over angles, or on the
+// weighted sum of the angle matrices when s.WeightingNorm is set.
+func glrlmFeatures(t *texture, s *Settings) map[string]float64 {
+	mats, angs := glrlmMatrices(t, s)
+	if s.WeightingNorm != "" && len(mats) > 0 {
+		sum := newSizeMatrix(t.levels, mats[0].cols)
+		for a, m := range mats {
+			w := offsetLength(angs[a], t.spacing, s.WeightingNorm)
+			for k, v := range m.p {
+				sum.p[k] += w * v
+			}
+		}
+		mats = []*sizeMatrix{sum}
+	}
+	var per []map[string]float64
+	for _, m := range mats {
+		var np float64
+		for k, v := range m.p {
+			np += v * float64(k%m.cols+1)
+		}
+		if e := m.emphases(np); e != nil && !math.IsNaN(e["P"]) {
+			per = append(per, rename(e, glrlmNames))
+		}
+	}
+	return featureMean(per)
+}

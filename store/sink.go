@@ -1,0 +1,293 @@
+package store
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/mdm2node/mdm2node/internal/dcmuid"
+	"github.com/mdm2node/mdm2node/scp"
+)
+
+// partSuffix ends the names of files being received.
+const partSuffix = ".part"
+
+// freeSpaceCheckInterval is how many bytes a sink writes between two checks
+// of the free-space watermark.
+const freeSpaceCheckInterval = 64 << 20
+
+// writeBufferSize is the buffer between P-DATA fragments and the file.
+const writeBufferSize = 256 << 10
+
+var tempCounter atomic.Uint64
+
+// sink receives one data set into a temporary Part 10 file.
+type sink struct {
+	s         *Store
+	req       scp.StoreRequest
+	f         *os.File
+	path      string
+	buf       *bufio.Writer
+	hash      hash.Hash
+	headerLen int64
+	size      int64 // data set bytes written
+	nextCheck int64
+	err       error // sticky: the first Write failure
+	done      bool
+	received  time.Time
+	studyUID  string
+}
+
+func (s *Store) newSink(req *scp.StoreRequest) (*sink, error) {
+	header, err := encodeFileHeader(fileMeta{
+		SOPClassUID:       req.SOPClassUID,
+		SOPInstanceUID:    req.SOPInstanceUID,
+		TransferSyntaxUID: req.TransferSyntaxUID,
+		SourceAETitle:     strings.TrimSpace(req.CallingAE),
+	})
+	if err != nil {
+		return nil, statusErr(StatusCannotUnderstand, err)
+	}
+	name := strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatUint(tempCounter.Add(1), 36) + partSuffix
+	path := filepath.Join(s.tmpDir, name)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o640)
+	if err != nil {
+		return nil, statusErr(StatusOutOfResources, fmt.Errorf("store: create temporary file: %w", err))
+	}
+	k := &sink{
+		s: s, req: *req, f: f, path: path,
+		buf:       bufio.NewWriterSize(f, writeBufferSize),
+		hash:      sha256.New(),
+		headerLen: int64(len(header)),
+		nextCheck: freeSpaceCheckInterval,
+		received:  time.Now().UTC(),
+	}
+	if _, err := k.buf.Write(header); err != nil {
+		k.Abort()
+		return nil, statusErr(StatusOutOfResources, err)
+	}
+	k.hash.Write(header)
+	return k, nil
+}
+
+// Write appends data set bytes. After the first failure every call returns
+// the same error.
+func (k *sink) Write(p []byte) (int, error) {
+	if k.done {
+		return 0, ErrSinkDone
+	}
+	if k.err != nil {
+		return 0, k.err
+	}
+	if max := k.s.opts.MaxInstanceSize; max > 0 && k.size+int64(len(p)) > max {
+		k.err = statusErr(StatusOutOfResources, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, max))
+		return 0, k.err
+	}
+	if k.size+int64(len(p)) >= k.nextCheck {
+		k.nextCheck += freeSpaceCheckInterval
+		if err := k.s.checkFreeSpace(); err != nil {
+			k.err = err
+			return 0, err
+		}
+	}
+	n, err := k.buf.Write(p)
+	k.hash.Write(p[:n])
+	k.size += int64(n)
+	if err != nil {
+		k.err = statusErr(StatusOutOfResources, fmt.Errorf("store: write %s: %w", k.path, err))
+		return n, k.err
+	}
+	return n, nil
+}
+
+// StudyInstanceUID returns the Study Instance UID of the committed data set,
+// empty before Commit succeeds.
+func (k *sink) StudyInstanceUID() string { return k.studyUID }
+
+// Abort discards the data set.
+func (k *sink) Abort() {
+	if k.done {
+		return
+	}
+	k.done = true
+	k.discard()
+}
+
+func (k *sink) discard() {
+	k.f.Close()
+	os.Remove(k.path)
+}
+
+// Commit checks the data set, makes it durable and indexes it; see the
+// package documentation for the steps. On failure nothing is kept.
+func (k *sink) Commit() (uint16, error) {
+	if k.done {
+		return StatusOutOfResources, ErrSinkDone
+	}
+	k.done = true
+	status, err := k.commit()
+	if err != nil {
+		k.discard()
+		if status == StatusDataSetMismatch || status == StatusCannotUnderstand {
+			if ev := k.s.opts.Events; ev != nil {
+				ev.StoreRejected(&k.req, status, err)
+			}
+		}
+		k.s.log.Warn("store failed", "assoc", k.req.AssociationID, "sop_instance_uid", k.req.SOPInstanceUID,
+			"status", fmt.Sprintf("%04X", status), "err", err)
+	}
+	return status, err
+}
+
+func (k *sink) commit() (uint16, error) {
+	if k.err != nil {
+		return StatusOf(k.err), k.err
+	}
+	if err := k.buf.Flush(); err != nil {
+		return StatusOutOfResources, fmt.Errorf("store: write %s: %w", k.path, err)
+	}
+
+	// 1. Parse the header and check it against the command.
+	h, err := ParseHeader(io.NewSectionReader(k.f, k.headerLen, k.size), k.size, k.req.TransferSyntaxUID)
+	if err != nil {
+		return StatusCannotUnderstand, fmt.Errorf("store: SOP instance %q: %w", k.req.SOPInstanceUID, err)
+	}
+	if err := checkHeader(h, &k.req); err != nil {
+		return StatusDataSetMismatch, err
+	}
+
+	// 2. Make the file durable, then check the free space it left.
+	if err := k.f.Sync(); err != nil {
+		return StatusOutOfResources, fmt.Errorf("store: fsync %s: %w", k.path, err)
+	}
+	if err := k.f.Close(); err != nil {
+		return StatusOutOfResources, fmt.Errorf("store: close %s: %w", k.path, err)
+	}
+	if err := k.s.checkFreeSpace(); err != nil {
+		return StatusOutOfResources, err
+	}
+
+	k.s.closing.RLock()
+	defer k.s.closing.RUnlock()
+	if k.s.closed {
+		return StatusOutOfResources, ErrClosed
+	}
+	lock := k.s.uidLock(h.SOPInstanceUID)
+	lock.Lock()
+	defer lock.Unlock()
+
+	// 3. Apply the duplicate policy.
+	prev, err := k.s.Instance(h.SOPInstanceUID)
+	switch {
+	case err == nil && k.s.opts.DuplicatePolicy == KeepFirst:
+		os.Remove(k.path)
+		if ev := k.s.opts.Events; ev != nil {
+			ev.DuplicateInstance(&k.req, prev.StudyInstanceUID, true)
+		}
+		k.studyUID = h.StudyInstanceUID
+		k.s.countStored(k.req.AssociationID, h.StudyInstanceUID)
+		return StatusSuccess, nil
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return StatusOutOfResources, err
+	}
+	duplicate := err == nil
+
+	// 4. Rename into place; the UIDs were checked to be valid UIDs, which
+	// cannot contain a separator or "..".
+	rel := filepath.Join(h.StudyInstanceUID, h.SeriesInstanceUID, h.SOPInstanceUID+".dcm")
+	final := filepath.Join(k.s.dir, rel)
+	seriesDir := filepath.Dir(final)
+	if err := mkdirDurable(k.s.dir, seriesDir); err != nil {
+		return StatusOutOfResources, fmt.Errorf("store: create %s: %w", seriesDir, err)
+	}
+	if err := os.Rename(k.path, final); err != nil {
+		return StatusOutOfResources, fmt.Errorf("store: rename into place: %w", err)
+	}
+	if err := syncDir(seriesDir); err != nil {
+		return StatusOutOfResources, fmt.Errorf("store: fsync %s: %w", seriesDir, err)
+	}
+
+	// 5. Index it in one transaction.
+	rec := &InstanceRecord{
+		V:                 RecordVersion,
+		SOPInstanceUID:    h.SOPInstanceUID,
+		SOPClassUID:       h.SOPClassUID,
+		StudyInstanceUID:  h.StudyInstanceUID,
+		SeriesInstanceUID: h.SeriesInstanceUID,
+		PatientID:         h.PatientID,
+		InstanceNumber:    h.InstanceNumber,
+		Modality:          h.Modality,
+		TransferSyntaxUID: k.req.TransferSyntaxUID,
+		Path:              filepath.ToSlash(rel),
+		Size:              k.headerLen + k.size,
+		SHA256:            hex.EncodeToString(k.hash.Sum(nil)),
+		DataSetOffset:     k.headerLen,
+		Received:          k.received,
+		CallingAE:         strings.TrimSpace(k.req.CallingAE),
+		PeerAddr:          k.req.PeerAddr,
+	}
+	var replaced *InstanceRecord
+	err = k.s.db.Batch(func(tx *bolt.Tx) error {
+		var err error
+		replaced, err = putInstance(tx, rec, h)
+		return err
+	})
+	if err != nil {
+		if !duplicate {
+			os.Remove(final)
+		}
+		return StatusOutOfResources, fmt.Errorf("store: index SOP instance %s: %w", h.SOPInstanceUID, err)
+	}
+
+	// 6. A replaced instance filed elsewhere (other study or series) loses
+	// its old file.
+	if replaced != nil && replaced.Path != rec.Path {
+		os.Remove(filepath.Join(k.s.dir, filepath.FromSlash(replaced.Path)))
+	}
+	if duplicate {
+		if ev := k.s.opts.Events; ev != nil {
+			ev.DuplicateInstance(&k.req, h.StudyInstanceUID, false)
+		}
+	}
+	k.studyUID = h.StudyInstanceUID
+	k.s.countStored(k.req.AssociationID, h.StudyInstanceUID)
+	k.s.log.Debug("instance stored", "assoc", k.req.AssociationID, "study_uid", h.StudyInstanceUID,
+		"sop_instance_uid", h.SOPInstanceUID, "bytes", rec.Size)
+	return StatusSuccess, nil
+}
+
+// checkHeader checks that the data set carries the command's SOP Class and
+// SOP Instance UIDs and valid Study, Series and SOP Instance UIDs (PS3.5
+// 9.1), which name the folders and the file.
+func checkHeader(h *Header, req *scp.StoreRequest) error {
+	cmdClass := trimValue(req.SOPClassUID)
+	cmdInstance := trimValue(req.SOPInstanceUID)
+	if h.SOPClassUID != cmdClass {
+		return fmt.Errorf("%w: SOP Class UID (0008,0016) %q, command has %q", ErrMismatch, h.SOPClassUID, cmdClass)
+	}
+	if h.SOPInstanceUID != cmdInstance {
+		return fmt.Errorf("%w: SOP Instance UID (0008,0018) %q, command has %q", ErrMismatch, h.SOPInstanceUID, cmdInstance)
+	}
+	for _, u := range []struct{ name, value string }{
+		{"SOP Instance UID (0008,0018)", h.SOPInstanceUID},
+		{"Study Instance UID (0020,000D)", h.StudyInstanceUID},
+		{"Series Instance UID (0020,000E)", h.SeriesInstanceUID},
+	} {
+		if err := dcmuid.Check(u.value); err != nil {
+			return fmt.Errorf("%w: %s %q: %v", ErrInvalidUID, u.name, u.value, err)
+		}
+	}
+	return nil
+}
