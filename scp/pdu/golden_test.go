@@ -46,7 +46,7 @@ func goldenFiles(t testing.TB) []string {
 // Their decoded form must still survive a round trip.
 var notByteExact = map[string]string{
 	// DCMTK sets the reserved byte after the context ID to 0xFF.
-	"dcmtk-echoscu-associate-rq":               "reserved byte FF in presentation context items",
+	"dcmtk-echoscu-associate-rq":                "reserved byte FF in presentation context items",
 	"dcmtk-storescu-associate-rq-user-identity": "reserved byte FF in presentation context items",
 	"dcmtk-getscu-associate-rq-role-selection":  "reserved byte FF in presentation context items",
 }
