@@ -17,11 +17,11 @@ type Limits struct {
 	// MaxPDULength is the Maximum Length (PS3.8 D.1) the node announces, the
 	// largest P-DATA-TF PDU body it accepts.
 	MaxPDULength ByteSize `yaml:"max_pdu_length"`
-	// MaxInstanceSize is the largest data set accepted; a larger one is
-	// answered with status A700 and discarded.
+	// MaxInstanceSize is the largest data set accepted. A larger one is
+	// rejected with status A700 and discarded.
 	MaxInstanceSize ByteSize `yaml:"max_instance_size"`
 	// FreeSpaceWatermark is the free space the data folder's file system must
-	// keep; a store that would go below it is answered with status A700.
+	// keep. A store that would go below it is rejected with status A700.
 	FreeSpaceWatermark ByteSize `yaml:"free_space_watermark"`
 	// Timeouts of the upper layer and of shutdown.
 	Timeouts Timeouts `yaml:"timeouts"`
@@ -31,7 +31,8 @@ type Limits struct {
 type Timeouts struct {
 	// ARTIM is the association request/reject/release timer (PS3.8 9.1.5).
 	ARTIM time.Duration `yaml:"artim"`
-	// ACSE bounds association negotiation.
+	// ACSE bounds the wait for an ACSE reply: A-ASSOCIATE-AC/RJ when the
+	// node is the requestor, A-RELEASE-RP in a release collision.
 	ACSE time.Duration `yaml:"acse"`
 	// DIMSE bounds the wait for the next PDU inside a DIMSE message.
 	DIMSE time.Duration `yaml:"dimse"`

@@ -8,16 +8,16 @@ import (
 )
 
 // Node is the node section: the listener's AE title and address, the calling
-// AE titles it accepts and the peers it knows.
+// AE titles it accepts and the known peers.
 type Node struct {
-	// AETitle is the called AE title the listener answers to (PS3.8 9.3.2:
-	// at most 16 characters, no backslash or control characters).
+	// AETitle is the called AE title of the listener (PS3.8 9.3.2: at most
+	// 16 characters, no backslash or control characters).
 	AETitle string `yaml:"ae_title"`
 	// Listen is the TCP address, host:port, the listener binds.
 	Listen string `yaml:"listen"`
 	// AllowedCallingAEs lists the calling AE titles accepted; empty accepts any.
 	AllowedCallingAEs []string `yaml:"allowed_calling_aes"`
-	// Peers are the remote applications the node knows by AE title.
+	// Peers are the remote applications known to the node, by AE title.
 	Peers []Peer `yaml:"peers"`
 }
 

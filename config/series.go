@@ -44,7 +44,7 @@ type RoleRule struct {
 	// Name matches any of them.
 	ExcludePatterns []string `yaml:"exclude_patterns"`
 	// WeightingPatterns are matched against Series Description and Protocol
-	// Name; a match adds to the score, and is required when Repetition Time
+	// Name. A match adds to the score, and is required when Repetition Time
 	// or Echo Time is absent.
 	WeightingPatterns []string `yaml:"weighting_patterns"`
 	// ExcludeScanningSequences rejects a series when any value of Scanning

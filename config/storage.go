@@ -7,15 +7,15 @@ type Storage struct {
 	// DataDir is the folder of the instance files and of the bbolt index
 	// (index.db). A relative path is relative to the working directory.
 	DataDir string `yaml:"data_dir"`
-	// DuplicatePolicy says what a second instance with a stored SOP Instance
-	// UID does: DuplicateKeepFirst or DuplicateReplace.
+	// DuplicatePolicy is the handling of a second instance with a stored SOP
+	// Instance UID: DuplicateKeepFirst or DuplicateReplace.
 	DuplicatePolicy string `yaml:"duplicate_policy"`
 }
 
 // Duplicate policies of storage.duplicate_policy.
 const (
 	// DuplicateKeepFirst keeps the stored instance, discards the new one and
-	// answers Success, so the sender does not retry.
+	// returns Success, so the sender does not retry.
 	DuplicateKeepFirst = "keep-first"
 	// DuplicateReplace replaces the stored instance with the new one.
 	DuplicateReplace = "replace"

@@ -321,11 +321,15 @@ func (m *Machine) run(a Action, e Event, in Input) {
 		m.state = Sta13
 		h.Send(rj)
 		h.StartARTIM()
-	case AE7, AE8, DT1, AR1, AR7, AR9:
+	case AE7, DT1, AR7:
 		h.Send(in.PDU)
-		if a == AE8 {
-			h.StartARTIM()
-		}
+	case AE8:
+		h.Send(in.PDU)
+		h.StartARTIM()
+	case AR1:
+		h.Send(&pdu.ReleaseRQ{})
+	case AR9:
+		h.Send(&pdu.ReleaseRP{})
 	case DT2, AR6:
 		h.Indicate(IndPData, in)
 	case AR2:

@@ -163,7 +163,7 @@ func stackSlices(slices []slice, tol Tolerances) (*volume.Volume, []SliceRef, er
 
 // defaultSingleSliceSpacing is the slice spacing in millimetres given to a
 // one-slice volume whose header has neither Spacing Between Slices nor
-// Slice Thickness; any positive value keeps the geometry valid.
+// Slice Thickness. Any positive value keeps the geometry valid.
 const defaultSingleSliceSpacing = 1.0
 
 // sliceSpacing returns the median gap between sorted slices after checking

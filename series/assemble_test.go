@@ -36,7 +36,7 @@ func referenceGeometry(t *testing.T, files []string) pyGeometry {
 	return g
 }
 
-func sharedGlob(t *testing.T, pattern string) []string {
+func sharedGlob(t testing.TB, pattern string) []string {
 	t.Helper()
 	dir := testutil.SharedPath(t, "testdata/dicom")
 	files, err := filepath.Glob(filepath.Join(dir, pattern))
@@ -47,9 +47,9 @@ func sharedGlob(t *testing.T, pattern string) []string {
 	return files
 }
 
-// Geometry tolerances: positions in the headers are decimal strings of at
-// most 16 characters, so both readers see the same numbers; the remaining
-// differences come from float64 arithmetic.
+// Geometry tolerances. Positions in the headers are decimal strings of at
+// most 16 characters, so both readers parse the same numbers, and the
+// remaining differences come from float64 arithmetic.
 const (
 	geometryTolerance = 1e-6
 	// sumRelTolerance allows float32 rounding of each rescaled voxel.

@@ -26,10 +26,10 @@ type slice struct {
 	thickness float64
 }
 
-// slicesOf decodes every frame of an instance and attaches its geometry:
-// from the top level for a single-frame image, or from the Per-frame and
-// Shared Functional Groups for an Enhanced or Legacy Converted Enhanced
-// image (PS3.3 C.7.6.16: Plane Position, Plane Orientation, Pixel Measures
+// slicesOf decodes every frame of an instance and attaches its geometry. A
+// single-frame image has it at the top level. An Enhanced or Legacy
+// Converted Enhanced image has it in the Per-frame and Shared Functional
+// Groups (PS3.3 C.7.6.16: Plane Position, Plane Orientation, Pixel Measures
 // and Pixel Value Transformation macros).
 func slicesOf(inst *instance) ([]slice, error) {
 	frames, f, err := decodeFrames(inst)

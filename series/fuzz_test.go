@@ -1,9 +1,11 @@
 package series
 
 import (
+	"os"
 	"testing"
 
 	"github.com/mdm2node/mdm2node/internal/testutil"
+	"github.com/suyashkumar/dicom"
 )
 
 // fragmentsOf returns the encapsulated frames of a shared test file, or
@@ -71,6 +73,37 @@ func FuzzDecodeLosslessJPEG(f *testing.F) {
 		img, err := decodeLosslessJPEG(data, int(cols), int(rows))
 		if err == nil && len(img.samples) != int(rows)*int(cols) {
 			t.Fatalf("%d samples for %dx%d", len(img.samples), cols, rows)
+		}
+	})
+}
+
+// FuzzDecodeInstance runs a whole file through parsing, pixel decoding and
+// frame geometry.
+func FuzzDecodeInstance(f *testing.F) {
+	for _, rel := range []string{
+		"testdata/dicom/pydicom/test_files/MR_small.dcm",
+		"testdata/dicom/pydicom/test_files/MR_small_bigendian.dcm",
+		"testdata/dicom/pydicom/test_files/MR_small_RLE.dcm",
+		"testdata/dicom/dcmqi/segmentations/23x38x3/multiframe/mf.dcm",
+		"testdata/dicom/dcmqi/segmentations/23x38x3/seg/label.seg",
+	} {
+		data, err := os.ReadFile(testutil.SharedPath(f, rel))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		inst, err := parseInstance("fuzz", data, dicom.SkipProcessingPixelDataValue())
+		if err != nil {
+			return
+		}
+		format, err := readPixelFormat(inst)
+		if err != nil || int64(format.rows)*int64(format.cols)*int64(format.frames) > fuzzMaxPixels {
+			return
+		}
+		if _, err := slicesOf(inst); err != nil {
+			return
 		}
 	})
 }

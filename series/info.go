@@ -1,6 +1,8 @@
 package series
 
 import (
+	"fmt"
+
 	"github.com/suyashkumar/dicom/pkg/tag"
 )
 
@@ -28,8 +30,8 @@ type SeriesInfo struct {
 	ScanningSequence []string
 	SequenceVariant  []string
 	ScanOptions      []string
-	// RepetitionTime, EchoTime and InversionTime are in milliseconds; the
-	// Has flags say whether the header had them.
+	// RepetitionTime, EchoTime and InversionTime are in milliseconds. Each
+	// Has flag is true when the header contains the attribute.
 	RepetitionTime, EchoTime, InversionTime          float64
 	HasRepetitionTime, HasEchoTime, HasInversionTime bool
 	// ContrastBolusAgent is (0018,0010), empty when absent.
@@ -45,9 +47,9 @@ type SeriesInfo struct {
 }
 
 // InfoFromHeader fills a SeriesInfo from the attributes of one instance.
-// Multi-frame objects keep orientation and timing in functional groups; the
-// Shared Functional Groups are used when the top level lacks them, then the
-// first item of the Per-frame Functional Groups.
+// Multi-frame objects keep orientation and timing in functional groups. An
+// attribute missing at the top level is taken from the Shared Functional
+// Groups, then from the first item of the Per-frame Functional Groups.
 func InfoFromHeader(ds attrs) SeriesInfo {
 	info := SeriesInfo{
 		StudyInstanceUID:    ds.str(tag.StudyInstanceUID),
@@ -138,4 +140,31 @@ func ReadSeriesInfo(path string) (SeriesInfo, error) {
 		return SeriesInfo{}, err
 	}
 	return InfoFromHeader(ds), nil
+}
+
+// ReadSeriesInfoFiles summarises a whole series: the header of its first
+// file, with Instances and Frames counted over all files. Only headers are
+// read.
+func ReadSeriesInfoFiles(files []string) (SeriesInfo, error) {
+	if len(files) == 0 {
+		return SeriesInfo{}, ErrEmptySeries
+	}
+	var info SeriesInfo
+	for i, path := range files {
+		ds, err := readHeader(path)
+		if err != nil {
+			return SeriesInfo{}, err
+		}
+		one := InfoFromHeader(ds)
+		if i == 0 {
+			info = one
+			continue
+		}
+		if one.SeriesInstanceUID != info.SeriesInstanceUID {
+			return SeriesInfo{}, fmt.Errorf("%w: %s has series %s, %s has %s", ErrMixedSeries, path, one.SeriesInstanceUID, files[0], info.SeriesInstanceUID)
+		}
+		info.Instances++
+		info.Frames += one.Frames
+	}
+	return info, nil
 }

@@ -1,7 +1,9 @@
 package series
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 
 	"github.com/suyashkumar/dicom"
 	"github.com/suyashkumar/dicom/pkg/tag"
@@ -21,8 +23,8 @@ const (
 )
 
 // DecodableTransferSyntaxes lists the transfer syntaxes whose image pixel
-// data this package decodes. The listener accepts image storage only in
-// these, so that a sender converts anything else.
+// data this package decodes. The listener should accept image storage only
+// in these, so that a sender converts anything else before sending.
 var DecodableTransferSyntaxes = []string{
 	tsImplicitLE, tsExplicitLE, tsDeflatedLE, tsExplicitBE,
 	tsRLE, tsJPEGBaseline, tsJPEGLossless, tsJPEGLossSV1,
@@ -38,14 +40,43 @@ type instance struct {
 }
 
 // readInstance parses a Part 10 file, or a bare data set without File Meta
-// Information, keeping the pixel data undecoded. A file without a Transfer
-// Syntax UID is read as Implicit VR Little Endian data.
+// Information, keeping the pixel data undecoded. For a file without a
+// Transfer Syntax UID the parser guesses the encoding of the data set, and
+// its pixel data is read as little endian.
 func readInstance(path string) (*instance, error) {
-	ds, err := dicom.ParseFile(path, nil, dicom.SkipProcessingPixelDataValue())
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrParse, err)
+	}
+	return parseInstance(path, data, dicom.SkipProcessingPixelDataValue())
+}
+
+// readHeader parses a file without its pixel data.
+func readHeader(path string) (attrs, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrParse, err)
+	}
+	inst, err := parseInstance(path, data, dicom.SkipPixelData())
+	if err != nil {
+		return nil, err
+	}
+	return inst.ds, nil
+}
+
+// parseInstance parses the bytes of one file. A panic inside the parser is
+// turned into ErrParse, so that one malformed file cannot stop the caller.
+func parseInstance(path string, data []byte, opt dicom.ParseOption) (inst *instance, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			inst, err = nil, fmt.Errorf("%w: %s: parser panic: %v", ErrParse, path, p)
+		}
+	}()
+	ds, err := dicom.Parse(bytes.NewReader(data), int64(len(data)), nil, opt)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrParse, path, err)
 	}
-	inst := &instance{path: path, ds: attrs(ds.Elements)}
+	inst = &instance{path: path, ds: attrs(ds.Elements)}
 	inst.ts = inst.ds.str(tag.TransferSyntaxUID)
 	if inst.ts == "" {
 		inst.ts = tsImplicitLE
@@ -56,13 +87,4 @@ func readInstance(path string) (*instance, error) {
 		}
 	}
 	return inst, nil
-}
-
-// readHeader parses a file without its pixel data.
-func readHeader(path string) (attrs, error) {
-	ds, err := dicom.ParseFile(path, nil, dicom.SkipPixelData())
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrParse, path, err)
-	}
-	return attrs(ds.Elements), nil
 }

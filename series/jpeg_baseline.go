@@ -19,7 +19,7 @@ func decodeBaselineJPEG(data []byte, f pixelFormat) ([]int32, error) {
 		return nil, fmt.Errorf("%w: JPEG Baseline: %v", ErrCorruptPixels, err)
 	}
 	if cfg.Width != f.cols || cfg.Height != f.rows {
-		return nil, fmt.Errorf("%w: JPEG image is %dx%d, header says %dx%d", ErrCorruptPixels, cfg.Width, cfg.Height, f.cols, f.rows)
+		return nil, fmt.Errorf("%w: JPEG image is %dx%d, but Columns and Rows are %dx%d", ErrCorruptPixels, cfg.Width, cfg.Height, f.cols, f.rows)
 	}
 	img, err := jpeg.Decode(bytes.NewReader(data))
 	if err != nil {

@@ -151,20 +151,26 @@ func decodeNative(data []byte, f pixelFormat) ([][]int32, error) {
 	for k := range frames {
 		out := make([]int32, n)
 		base := k * n
-		for i := range out {
-			p := base + i
-			var cell uint32
-			switch f.bitsAllocated {
-			case 1:
-				cell = uint32(data[p/8]>>(uint(p)%8)) & 1
-			case 8:
-				cell = uint32(data[p])
-			case 16:
-				cell = uint32(order.Uint16(data[2*p:]))
-			case 32:
-				cell = order.Uint32(data[4*p:])
+		switch f.bitsAllocated {
+		case 1:
+			for i := range out {
+				p := base + i
+				out[i] = f.storedValue(uint32(data[p/8]>>(uint(p)%8)) & 1)
 			}
-			out[i] = f.storedValue(cell)
+		case 8:
+			for i, b := range data[base : base+n] {
+				out[i] = f.storedValue(uint32(b))
+			}
+		case 16:
+			src := data[2*base : 2*(base+n)]
+			for i := range out {
+				out[i] = f.storedValue(uint32(order.Uint16(src[2*i:])))
+			}
+		case 32:
+			src := data[4*base : 4*(base+n)]
+			for i := range out {
+				out[i] = f.storedValue(order.Uint32(src[4*i:]))
+			}
 		}
 		frames[k] = out
 	}

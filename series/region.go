@@ -20,14 +20,15 @@ type Region struct {
 	Mask *volume.Mask
 	// Label is the Segment Label or ROI Name of the chosen region.
 	Label string
-	// Reason says how the label was chosen.
+	// Reason explains how the label was chosen.
 	Reason string
 }
 
 // LoadMask reads a DICOM Segmentation or RT Structure Set and rasterises
-// the chosen segment or ROI on the grid of ref. The region is the one whose
-// label matches the first pattern in labelPatterns that matches exactly
-// one label; with no match, the only region if there is one. Tolerances
+// the chosen segment or ROI on the grid of ref. The chosen region is the one
+// whose label matches the first pattern in labelPatterns that matches
+// exactly one label. When no pattern does, it is the only region, if there
+// is one. Tolerances
 // are those ref was assembled with.
 //
 // Errors wrap ErrRegionLabel (no unique choice, naming the labels),
@@ -103,4 +104,48 @@ func sliceIndex(ref *Series, sopUID string, frame int) int {
 func voxelCoords(g volume.Geometry, p vec3) vec3 {
 	d := sub(p, g.Origin)
 	return vec3{dot(d, g.Axes[0]) / g.Spacing[0], dot(d, g.Axes[1]) / g.Spacing[1], dot(d, g.Axes[2]) / g.Spacing[2]}
+}
+
+// ReferencedSeries returns the Series Instance UIDs that a SEG or RTSTRUCT
+// file refers to, so that a region can be matched to its series before the
+// volume is loaded. A SEG lists them in Referenced Series Sequence
+// (0008,1115). An RTSTRUCT lists them in Referenced Frame of Reference
+// Sequence (3006,0010) > RT Referenced Study Sequence (3006,0012) > RT
+// Referenced Series Sequence (3006,0014).
+func ReferencedSeries(regionFile string) ([]string, error) {
+	ds, err := readHeader(regionFile)
+	if err != nil {
+		return nil, err
+	}
+	var uids []string
+	add := func(uid string) {
+		for _, u := range uids {
+			if u == uid {
+				return
+			}
+		}
+		if uid != "" {
+			uids = append(uids, uid)
+		}
+	}
+	switch cls := ds.str(tag.SOPClassUID); cls {
+	case sopSegmentation:
+		for _, s := range ds.items(tag.ReferencedSeriesSequence) {
+			add(s.str(tag.SeriesInstanceUID))
+		}
+	case sopRTStructure:
+		for _, f := range ds.items(tag.ReferencedFrameOfReferenceSequence) {
+			for _, st := range f.items(tag.RTReferencedStudySequence) {
+				for _, s := range st.items(tag.RTReferencedSeriesSequence) {
+					add(s.str(tag.SeriesInstanceUID))
+				}
+			}
+		}
+	default:
+		return nil, fmt.Errorf("%w: %s: SOP Class %s is neither Segmentation nor RT Structure Set", ErrRegion, regionFile, cls)
+	}
+	if len(uids) == 0 {
+		return nil, fmt.Errorf("%w: %s references no series", ErrRegion, regionFile)
+	}
+	return uids, nil
 }

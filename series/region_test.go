@@ -132,6 +132,43 @@ func TestLoadMaskContourOffGrid(t *testing.T) {
 	}
 }
 
+// Without matching instance references, frames are placed by Plane
+// Position when the SEG shares the series' frame of reference, and rejected
+// otherwise.
+func TestLoadMaskSEGByPosition(t *testing.T) {
+	images := sharedGlob(t, "dcmqi/segmentations/ct-3slice/*.dcm")
+	region := sharedGlob(t, "dcmqi/segmentations/liver.dcm")[0]
+	ref, err := LoadSeries(images, DefaultTolerances())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byUID, err := LoadMask(region, ref, nil, DefaultTolerances())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	anonymous := *ref
+	anonymous.Slices = append([]SliceRef(nil), ref.Slices...)
+	for k := range anonymous.Slices {
+		anonymous.Slices[k].SOPInstanceUID = "2.25.1"
+	}
+	byPosition, err := LoadMask(region, &anonymous, nil, DefaultTolerances())
+	if err != nil {
+		t.Fatalf("placing by position: %v", err)
+	}
+	for i := range byUID.Mask.Data {
+		if byUID.Mask.Data[i] != byPosition.Mask.Data[i] {
+			t.Fatalf("voxel %d: %d by instance, %d by position", i, byUID.Mask.Data[i], byPosition.Mask.Data[i])
+		}
+	}
+
+	otherFrame := anonymous
+	otherFrame.Info.FrameOfReferenceUID = "2.25.2"
+	if _, err := LoadMask(region, &otherFrame, nil, DefaultTolerances()); !errors.Is(err, ErrRegionReference) {
+		t.Fatalf("error %v, want ErrRegionReference", err)
+	}
+}
+
 func TestChooseLabel(t *testing.T) {
 	cases := []struct {
 		name     string
@@ -179,4 +216,32 @@ func TestFillEvenOddHole(t *testing.T) {
 	if dst[4*10+4] != 0 || dst[1*10+1] != 1 {
 		t.Errorf("hole centre %d, ring corner %d", dst[44], dst[11])
 	}
+}
+
+func TestReferencedSeries(t *testing.T) {
+	cases := []struct{ name, region, images string }{
+		{"seg", "dcmqi/segmentations/liver.dcm", "dcmqi/segmentations/ct-3slice/01.dcm"},
+		{"seg highdicom", "highdicom/seg_image_ct_binary.dcm", "pydicom/test_files/dicomdirtests/77654033/CT2/17136"},
+		{"rtstruct", "rt-utils/mock_data/rt.dcm", "rt-utils/mock_data/ct_1.dcm"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := ReferencedSeries(sharedGlob(t, c.region)[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, err := ReadSeriesInfo(sharedGlob(t, c.images)[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0] != info.SeriesInstanceUID {
+				t.Errorf("referenced series %v, want [%s]", got, info.SeriesInstanceUID)
+			}
+		})
+	}
+	t.Run("image", func(t *testing.T) {
+		if _, err := ReferencedSeries(sharedGlob(t, "egsnrc/DICOM/*.ct")[0]); !errors.Is(err, ErrRegion) {
+			t.Fatalf("error %v, want ErrRegion", err)
+		}
+	})
 }

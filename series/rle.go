@@ -17,10 +17,11 @@ func decodeRLE(data []byte, rows, cols, bitsAllocated int) ([]uint32, error) {
 		return nil, fmt.Errorf("%w: RLE frame of %d bytes, shorter than its header", ErrCorruptPixels, len(data))
 	}
 	nseg := int(binary.LittleEndian.Uint32(data))
-	bytesPerCell := (bitsAllocated + 7) / 8
-	if bitsAllocated == 1 || nseg != bytesPerCell {
+	bytesPerCell := bitsAllocated / 8
+	if bitsAllocated != 8 && bitsAllocated != 16 && bitsAllocated != 32 || nseg != bytesPerCell {
 		return nil, fmt.Errorf("%w: RLE frame with %d segments for %d bits allocated", ErrCorruptPixels, nseg, bitsAllocated)
 	}
+
 	// A replicate run of at most 128 bytes takes 2 bytes, so each segment
 	// expands at most 64 times; checking first bounds the allocation.
 	n := rows * cols
@@ -29,6 +30,8 @@ func decodeRLE(data []byte, rows, cols, bitsAllocated int) ([]uint32, error) {
 	}
 	cells := make([]uint32, n)
 	seg := make([]byte, n)
+
+	// Decode each segment and place its bytes in the cells.
 	for s := 0; s < nseg; s++ {
 		start := int64(binary.LittleEndian.Uint32(data[4+4*s:]))
 		end := int64(len(data))

@@ -25,45 +25,45 @@ var Roles = []Role{RoleCT, RoleT1WI, RoleT2FS}
 
 // Rules are compiled role rules. Build them with CompileRules.
 type Rules struct {
-	roles        map[Role]*compiledRule
-	fatOptions   map[string]bool
-	fatPatterns  []*regexp.Regexp
-	stirMaxTI    float64
-	contrastPats []*regexp.Regexp
-	noAgent      map[string]bool
+	roles                map[Role]*compiledRule
+	fatOptions           map[string]bool
+	fatPatterns          []*regexp.Regexp
+	stirMaxInversionTime float64
+	contrastPatterns     []*regexp.Regexp
+	noAgent              map[string]bool
 }
 
 type compiledRule struct {
-	cfg         config.RoleRule
-	exclTypes   map[string]bool
-	exclSeq     map[string]bool
-	exclude     []*regexp.Regexp
-	weighting   []*regexp.Regexp
-	cosAxialTol float64
+	cfg                config.RoleRule
+	excludedImageTypes map[string]bool
+	excludedSequences  map[string]bool
+	exclude            []*regexp.Regexp
+	weighting          []*regexp.Regexp
+	cosAxialTolerance  float64
 }
 
 // CompileRules compiles the series section of the configuration. It returns
 // an error wrapping config.ErrInvalid for a pattern that does not compile.
 func CompileRules(cfg config.Series) (*Rules, error) {
 	r := &Rules{
-		roles:      map[Role]*compiledRule{},
-		fatOptions: upperSet(cfg.FatSuppression.ScanOptions),
-		stirMaxTI:  cfg.FatSuppression.STIRMaxInversionTimeMs,
-		noAgent:    upperSet(cfg.Contrast.NoAgentValues),
+		roles:                map[Role]*compiledRule{},
+		fatOptions:           upperSet(cfg.FatSuppression.ScanOptions),
+		stirMaxInversionTime: cfg.FatSuppression.STIRMaxInversionTimeMs,
+		noAgent:              upperSet(cfg.Contrast.NoAgentValues),
 	}
 	var err error
 	if r.fatPatterns, err = compileAll("fat_suppression.patterns", cfg.FatSuppression.Patterns); err != nil {
 		return nil, err
 	}
-	if r.contrastPats, err = compileAll("contrast.patterns", cfg.Contrast.Patterns); err != nil {
+	if r.contrastPatterns, err = compileAll("contrast.patterns", cfg.Contrast.Patterns); err != nil {
 		return nil, err
 	}
 	for role, rule := range map[Role]config.RoleRule{RoleCT: cfg.Roles.CT, RoleT1WI: cfg.Roles.T1WI, RoleT2FS: cfg.Roles.T2FS} {
 		c := &compiledRule{
-			cfg:         rule,
-			exclTypes:   upperSet(rule.ExcludeImageTypes),
-			exclSeq:     upperSet(rule.ExcludeScanningSequences),
-			cosAxialTol: math.Cos(rule.AxialToleranceDeg * math.Pi / 180),
+			cfg:                rule,
+			excludedImageTypes: upperSet(rule.ExcludeImageTypes),
+			excludedSequences:  upperSet(rule.ExcludeScanningSequences),
+			cosAxialTolerance:  math.Cos(rule.AxialToleranceDeg * math.Pi / 180),
 		}
 		if c.exclude, err = compileAll(string(role)+".exclude_patterns", rule.ExcludePatterns); err != nil {
 			return nil, err
@@ -135,7 +135,7 @@ func (r *Rules) FatSuppressed(s SeriesInfo) (bool, string) {
 			return true, "scan option " + o
 		}
 	}
-	if containsUpper(s.ScanningSequence, "IR") && s.HasInversionTime && s.InversionTime > 0 && s.InversionTime <= r.stirMaxTI {
+	if containsUpper(s.ScanningSequence, "IR") && s.HasInversionTime && s.InversionTime > 0 && s.InversionTime <= r.stirMaxInversionTime {
 		return true, fmt.Sprintf("STIR (inversion recovery, TI %.0f ms)", s.InversionTime)
 	}
 	if t, ok := anyMatch(r.fatPatterns, s.SeriesDescription, s.ProtocolName, s.SequenceName); ok {
@@ -151,7 +151,7 @@ func (r *Rules) Contrasted(s SeriesInfo) (bool, string) {
 	if a := strings.TrimSpace(s.ContrastBolusAgent); !r.noAgent[strings.ToUpper(a)] {
 		return true, fmt.Sprintf("contrast agent %q", a)
 	}
-	if t, ok := anyMatch(r.contrastPats, s.SeriesDescription, s.ProtocolName); ok {
+	if t, ok := anyMatch(r.contrastPatterns, s.SeriesDescription, s.ProtocolName); ok {
 		return true, fmt.Sprintf("name %q", t)
 	}
 	return false, ""
@@ -185,19 +185,19 @@ func (r *Rules) Evaluate(role Role, s SeriesInfo) Match {
 		return reject("modality %q is not %s", s.Modality, cfg.Modality)
 	}
 	for _, v := range s.ImageType {
-		if rule.exclTypes[strings.ToUpper(v)] {
+		if rule.excludedImageTypes[strings.ToUpper(v)] {
 			return reject("image type %s excluded", strings.Join(s.ImageType, `\`))
 		}
 	}
 	for _, v := range s.ScanningSequence {
-		if rule.exclSeq[strings.ToUpper(v)] {
+		if rule.excludedSequences[strings.ToUpper(v)] {
 			return reject("scanning sequence %s excluded", strings.Join(s.ScanningSequence, `\`))
 		}
 	}
 	if !s.HasOrientation {
 		return reject("no image orientation")
 	}
-	angle, axial := axialAngle(s.ImageOrientation, rule.cosAxialTol)
+	angle, axial := axialAngle(s.ImageOrientation, rule.cosAxialTolerance)
 	if !axial {
 		return reject("not axial: plane normal %.1f degrees from the head-foot axis (tolerance %.1f)", angle, cfg.AxialToleranceDeg)
 	}
@@ -296,10 +296,10 @@ type Choice struct {
 }
 
 // Choose picks the series for role among candidates. Series that pass the
-// rule are ordered by score (highest first), then by number of frames
-// (more first, the longer coverage), then by Series Number (lowest first,
-// the earlier acquisition), then by Series Instance UID, so the choice does
-// not depend on the order of candidates. ok is false when no series passes;
+// rule are ordered by score (highest first), then by number of frames (more
+// first, for the longer coverage), then by Series Number (lowest first, for
+// the earlier acquisition), then by Series Instance UID. The choice
+// therefore does not depend on the order of candidates. ok is false when no series passes;
 // the reason then lists why each candidate was rejected.
 func (r *Rules) Choose(role Role, candidates []SeriesInfo) (Choice, bool) {
 	type scored struct {

@@ -116,7 +116,7 @@ func contourOnGrid(c attrs, ref *Series, roiFrame string, tol Tolerances) ([][2]
 // fillEvenOdd toggles every pixel of a cols x rows slice whose centre lies
 // inside a polygon, so that overlapping polygons cancel (even-odd rule). A
 // centre is inside when a ray towards +x crosses the boundary an odd number
-// of times; an edge counts when one end is above the centre's row and the
+// of times. An edge counts when one end is above the centre's row and the
 // other is not.
 func fillEvenOdd(dst []uint8, cols, rows int, polys [][][2]float64) {
 	toggle := make([]uint8, len(dst))

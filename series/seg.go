@@ -95,6 +95,9 @@ func segFrameSlice(item attrs, ref *Series, sameFrame bool, tol Tolerances) (int
 			uid := src.str(tag.ReferencedSOPInstanceUID)
 			frame, _ := src.int(tag.ReferencedFrameNumber)
 			if k := sliceIndex(ref, uid, frame); k >= 0 {
+				if err := checkSEGFramePosition(item, ref, k, tol); err != nil {
+					return 0, err
+				}
 				return k, nil
 			}
 			referenced = append(referenced, uid)
@@ -116,4 +119,19 @@ func segFrameSlice(item attrs, ref *Series, sameFrame bool, tol Tolerances) (int
 		return 0, fmt.Errorf("%w: no source image reference and no plane position in the series' frame of reference", ErrRegionReference)
 	}
 	return 0, fmt.Errorf("%w: referenced instances %v are not in the series", ErrRegionReference, referenced)
+}
+
+// checkSEGFramePosition rejects a frame whose Plane Position differs from
+// the position of the slice it references, because the SEG pixels would
+// then lie on another in-plane grid than the series.
+func checkSEGFramePosition(item attrs, ref *Series, k int, tol Tolerances) error {
+	pos := item.item(tag.PlanePositionSequence).floats(tag.ImagePositionPatient)
+	if len(pos) != 3 {
+		return nil
+	}
+	d := norm(sub(vec3{pos[0], pos[1], pos[2]}, ref.Slices[k].Position))
+	if d > tol.SpacingToleranceMm {
+		return fmt.Errorf("%w: frame position %v is %.3f mm from the referenced slice at %v", ErrRegion, pos, d, ref.Slices[k].Position)
+	}
+	return nil
 }

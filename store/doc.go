@@ -6,8 +6,8 @@
 // Store implements scp.StoreHandler. A data set streams from the P-DATA
 // fragments into a temporary file in <data dir>/tmp behind a File Meta
 // Information group built from the C-STORE request, so an instance is never
-// held whole in memory. Commit then runs these steps, and only after the last
-// one answers Success (0000):
+// held whole in memory. Commit then runs these steps, and returns Success
+// (0000) only after the last one:
 //
 //  1. parse the data set's header (up to group 0020) in the negotiated
 //     transfer syntax and check that its SOP Class and SOP Instance UIDs are

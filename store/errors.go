@@ -43,8 +43,8 @@ var (
 	ErrNotFound = errors.New("store: not found")
 )
 
-// statusErr wraps err in an *scp.StatusError, which tells the server the
-// status to answer.
+// statusErr wraps err in an *scp.StatusError, which carries the DIMSE status
+// the server sends in the C-STORE-RSP.
 func statusErr(status uint16, err error) error {
 	return scp.NewStatusError(status, err)
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"compress/flate"
 	"encoding/binary"
 	"errors"
@@ -10,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/suyashkumar/dicom"
-	"github.com/suyashkumar/dicom/pkg/dicomio"
 	"github.com/suyashkumar/dicom/pkg/tag"
 )
 
@@ -79,16 +79,29 @@ var headerFields = map[tag.Tag]func(h *Header) *string{
 // a later group and never reaches the pixel data.
 const lastHeaderGroup = 0x0020
 
+// maxInflatedHeader bounds the bytes of a deflated data set inflated for
+// ParseHeader. Groups 0008 to 0020 are far smaller in practice, and the rest
+// of the data set is never inflated.
+const maxInflatedHeader = 4 << 20
+
 // ParseHeader reads the header attributes of a data set (no File Meta
-// Information) encoded in the transfer syntax tsUID. size is the number of
-// encoded bytes, which for the deflated transfer syntax is the compressed
-// size. It returns an error wrapping ErrUnparsable when an element up to
-// group 0020 cannot be read.
-func ParseHeader(r io.Reader, size int64, tsUID string) (*Header, error) {
+// Information) of size bytes encoded in the transfer syntax tsUID. For the
+// deflated transfer syntax, size is the compressed size. It returns an error
+// wrapping ErrUnparsable when an element up to group 0020 cannot be read,
+// declares more bytes than there are, or makes the codec panic.
+func ParseHeader(r io.ReaderAt, size int64, tsUID string) (h *Header, err error) {
+	// The codec parses untrusted bytes from the network. A panic in it must
+	// reject one data set, not stop the node.
+	defer func() {
+		if p := recover(); p != nil {
+			h, err = nil, fmt.Errorf("%w: codec panic: %v", ErrUnparsable, p)
+		}
+	}()
+
+	// 1. Byte order and VR encoding of the transfer syntax.
 	var (
 		order    binary.ByteOrder = binary.LittleEndian
 		implicit bool
-		limit    = size
 	)
 	switch tsUID {
 	case tsImplicitLittle:
@@ -96,28 +109,41 @@ func ParseHeader(r io.Reader, size int64, tsUID string) (*Header, error) {
 	case tsExplicitBig:
 		order = binary.BigEndian
 	case tsDeflated:
-		// The whole data set is one raw deflate stream (PS3.5 A.5); inflate
-		// it for parsing only, with no known length.
-		fr := flate.NewReader(r)
-		defer fr.Close()
-		r = fr
-		limit = dicomio.LimitReadUntilEOF
+		// The whole data set is one raw deflate stream (PS3.5 A.5). Inflate
+		// its beginning, for parsing only.
+		fr := flate.NewReader(io.NewSectionReader(r, 0, size))
+		inflated, err := io.ReadAll(io.LimitReader(fr, maxInflatedHeader))
+		fr.Close()
+		if err != nil && len(inflated) == 0 {
+			return nil, fmt.Errorf("%w: inflate: %v", ErrUnparsable, err)
+		}
+		r, size = bytes.NewReader(inflated), int64(len(inflated))
 	}
 
-	p, err := dicom.NewParser(r, limit, nil,
+	// 2. Check every declared length before the codec allocates it, and
+	// find the end of group 0020, where the codec stops.
+	headerEnd, err := checkLengths(r, size, order, implicit)
+	if err != nil {
+		return nil, err
+	}
+
+	// 3. Parse with the codec. NewParser tries to guess a transfer syntax
+	// from the first bytes and may fail at that, but it still returns a
+	// parser, to which the negotiated transfer syntax is then given.
+	p, err := dicom.NewParser(io.NewSectionReader(r, 0, headerEnd), headerEnd, nil,
 		dicom.SkipMetadataReadOnNewParserInit(),
 		dicom.SkipPixelData(),
 		dicom.AllowMismatchPixelDataLength(),
 		dicom.AllowUnknownSpecificCharacterSet())
-	if err != nil {
+	if p == nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnparsable, err)
 	}
 	p.SetTransferSyntax(order, implicit)
 
-	h := &Header{}
+	h = &Header{}
 	for elements := 0; ; elements++ {
 		e, err := p.Next()
-		if errors.Is(err, dicom.ErrorEndOfDICOM) || (elements > 0 && errors.Is(err, io.EOF) && limit == dicomio.LimitReadUntilEOF) {
+		if errors.Is(err, dicom.ErrorEndOfDICOM) {
 			break
 		}
 		if err != nil {
@@ -154,7 +180,7 @@ func valueString(e *dicom.Element) string {
 }
 
 // trimValue removes the NUL and space padding of a string value and its
-// leading spaces, which PS3.5 6.2 says are not significant for most VRs.
+// leading spaces, which are not significant for most VRs (PS3.5 6.2).
 func trimValue(s string) string {
 	return strings.Trim(s, " \x00")
 }

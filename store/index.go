@@ -98,8 +98,8 @@ type Index struct {
 }
 
 // OpenIndex opens the index at path. With readOnly it takes a shared lock
-// and never creates the file; another process holding the index for writing
-// (a running server) makes it fail after timeout with ErrLocked.
+// and never creates the file. When another process (a running server) holds
+// the index for writing, it fails after timeout with ErrLocked.
 func OpenIndex(path string, readOnly bool, timeout time.Duration) (*Index, error) {
 	if readOnly {
 		if _, err := os.Stat(path); err != nil {

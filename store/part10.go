@@ -26,10 +26,10 @@ type fileMeta struct {
 }
 
 // encodeFileHeader returns the preamble, the "DICM" prefix and the File Meta
-// Information group, always Explicit VR Little Endian (PS3.10 7.1), with
-// elements (0002,0000) group length, 0001 version, 0002 and 0003 media
-// storage SOP class and instance, 0010 transfer syntax, 0012 and 0013
-// implementation class and version, and 0016 source AE title.
+// Information group, which is always Explicit VR Little Endian (PS3.10 7.1).
+// The group has the elements (0002,0000) group length, 0001 version, 0002
+// and 0003 media storage SOP class and instance, 0010 transfer syntax, 0012
+// and 0013 implementation class and version, and 0016 source AE title.
 func encodeFileHeader(m fileMeta) ([]byte, error) {
 	if len(m.SOPClassUID) > 64 || len(m.SOPInstanceUID) > 64 || len(m.TransferSyntaxUID) > 64 || len(m.SourceAETitle) > 16 {
 		return nil, fmt.Errorf("store: file meta value too long")

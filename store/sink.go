@@ -15,8 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/mdm2node/mdm2node/internal/dcmuid"
 	"github.com/mdm2node/mdm2node/scp"
 )
@@ -215,11 +213,9 @@ func (k *sink) commit() (uint16, error) {
 	if err := os.Rename(k.path, final); err != nil {
 		return StatusOutOfResources, fmt.Errorf("store: rename into place: %w", err)
 	}
-	if err := syncDir(seriesDir); err != nil {
-		return StatusOutOfResources, fmt.Errorf("store: fsync %s: %w", seriesDir, err)
-	}
 
-	// 5. Index it in one transaction.
+	// 5. Fsync the folder and index the instance, in a group commit with
+	// other associations' instances.
 	rec := &InstanceRecord{
 		V:                 RecordVersion,
 		SOPInstanceUID:    h.SOPInstanceUID,
@@ -238,17 +234,12 @@ func (k *sink) commit() (uint16, error) {
 		CallingAE:         strings.TrimSpace(k.req.CallingAE),
 		PeerAddr:          k.req.PeerAddr,
 	}
-	var replaced *InstanceRecord
-	err = k.s.db.Batch(func(tx *bolt.Tx) error {
-		var err error
-		replaced, err = putInstance(tx, rec, h)
-		return err
-	})
+	replaced, err := k.s.commit(rec, h, seriesDir)
 	if err != nil {
 		if !duplicate {
 			os.Remove(final)
 		}
-		return StatusOutOfResources, fmt.Errorf("store: index SOP instance %s: %w", h.SOPInstanceUID, err)
+		return StatusOutOfResources, err
 	}
 
 	// 6. A replaced instance filed elsewhere (other study or series) loses

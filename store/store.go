@@ -37,7 +37,7 @@ type Options struct {
 	// FreeSpaceWatermark is the free space, in bytes, the data folder's file
 	// system must keep.
 	FreeSpaceWatermark int64
-	// Events, when set, is told about duplicates and rejected data sets.
+	// Events, when set, receives duplicates and rejected data sets.
 	Events Events
 	// Logger receives the application log; nil discards it.
 	Logger *slog.Logger
@@ -47,9 +47,9 @@ type Options struct {
 // return quickly.
 type Events interface {
 	// DuplicateInstance reports a data set whose SOP Instance UID was
-	// already stored; kept says whether the stored one was kept.
+	// already stored. kept is true when the stored one was kept.
 	DuplicateInstance(req *scp.StoreRequest, studyUID string, kept bool)
-	// StoreRejected reports a data set answered with a failure status
+	// StoreRejected reports a data set rejected with a failure status
 	// because of what it contains (A900, C000).
 	StoreRejected(req *scp.StoreRequest, status uint16, err error)
 }
@@ -73,6 +73,11 @@ type Store struct {
 
 	mu      sync.Mutex
 	byAssoc map[string]map[string]int
+
+	// commits feeds the committer goroutine (commit.go), which closes
+	// committerDone when commits is closed and drained.
+	commits       chan *commitRequest
+	committerDone chan struct{}
 }
 
 // Open opens or creates the store in opts.DataDir. It removes data sets
@@ -93,6 +98,7 @@ func Open(opts Options) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+
 	dir, err := filepath.Abs(opts.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -104,11 +110,15 @@ func Open(opts Options) (*Store, error) {
 	if err := removeLeftovers(tmp, log); err != nil {
 		return nil, err
 	}
+
 	ix, err := OpenIndex(filepath.Join(dir, IndexFile), false, indexLockTimeout)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{Index: ix, opts: opts, dir: dir, tmpDir: tmp, log: log, byAssoc: map[string]map[string]int{}}, nil
+	s := &Store{Index: ix, opts: opts, dir: dir, tmpDir: tmp, log: log, byAssoc: map[string]map[string]int{},
+		commits: make(chan *commitRequest, maxGroupCommit), committerDone: make(chan struct{})}
+	go s.committer()
+	return s, nil
 }
 
 // Dir returns the absolute path of the data folder.
@@ -123,6 +133,8 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	close(s.commits)
+	<-s.committerDone
 	return s.Index.Close()
 }
 
@@ -158,7 +170,7 @@ func (s *Store) checkFreeSpace() error {
 }
 
 // TakeAssociationCounts returns the instances stored with Success on an
-// association, per Study Instance UID, and forgets them.
+// association, per Study Instance UID, and clears them.
 func (s *Store) TakeAssociationCounts(assocID string) map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

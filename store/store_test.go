@@ -54,7 +54,7 @@ type testInstance struct {
 	dataSet                   []byte
 }
 
-func loadInstance(t *testing.T, rel string) testInstance {
+func loadInstance(t testing.TB, rel string) testInstance {
 	t.Helper()
 	b, err := os.ReadFile(testutil.SharedPath(t, "testdata/dicom/"+rel))
 	if err != nil {
@@ -82,7 +82,7 @@ func (ti testInstance) request(assoc string) *scp.StoreRequest {
 }
 
 // push writes data in fragments of 16 KiB, as P-DATA would, and commits.
-func push(t *testing.T, s *Store, req *scp.StoreRequest, data []byte) (uint16, error) {
+func push(t testing.TB, s *Store, req *scp.StoreRequest, data []byte) (uint16, error) {
 	t.Helper()
 	sink, err := s.BeginStore(req)
 	if err != nil {

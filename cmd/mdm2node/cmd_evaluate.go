@@ -122,6 +122,8 @@ func readPredictions(path string) ([]evalhtml.Group, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: read header: %w", path, err)
 	}
+	// Spreadsheet programs often start a UTF-8 CSV with a byte order mark.
+	header[0] = strings.TrimPrefix(header[0], "\ufeff")
 	column := map[string]int{}
 	for i, name := range header {
 		column[strings.ToLower(strings.TrimSpace(name))] = i

@@ -184,8 +184,9 @@ func TestEvaluateText(t *testing.T) {
 }
 
 func TestEvaluateDefaultGroup(t *testing.T) {
-	// Without model and cohort columns every row is one group.
-	csvPath := writeTempCSV(t, "label,probability\n1,0.9\n1,0.7\n0,0.8\n0,0.1\n")
+	// Without model and cohort columns every row is one group. The header
+	// starts with a UTF-8 byte order mark.
+	csvPath := writeTempCSV(t, "\ufefflabel,probability\n1,0.9\n1,0.7\n0,0.8\n0,0.1\n")
 	var stdout, stderr bytes.Buffer
 	if err := evaluate([]string{"-predictions", csvPath, "-format", "json"}, &stdout, &stderr); err != nil {
 		t.Fatalf("evaluate: %v", err)

@@ -11,8 +11,8 @@ import (
 	"github.com/mdm2node/mdm2node/pipeline/deep/onnxgen"
 )
 
-// defaultResNetPath is where `mdm2node onnx resnet50` writes the random-weight
-// ResNet50, inside the git-ignored var/ folder.
+// defaultResNetPath is the output path of `mdm2node onnx resnet50`, inside
+// the git-ignored var/ folder.
 const defaultResNetPath = "var/models/resnet50-random.onnx"
 
 func init() {

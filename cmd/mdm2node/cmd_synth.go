@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/mdm2node/mdm2node/internal/synth"
@@ -30,6 +31,7 @@ func runSynth(args []string) error {
 	mrThickness := fs.Float64("mr-thickness", d.MRSliceThickness, "MR slice thickness in mm; slices are spaced 1.2 times this")
 	workers := fs.Int("workers", 0, "goroutines rendering slices; 0 means one per CPU")
 	quiet := fs.Bool("q", false, "do not print progress")
+
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -40,8 +42,10 @@ func runSynth(args []string) error {
 		return fmt.Errorf("missing -out folder")
 	}
 	lbl := *label
-	if lbl == "wdlps" {
-		lbl = synth.LabelWDLPS
+	for _, known := range []string{synth.LabelAuto, synth.LabelLipoma, synth.LabelWDLPS} {
+		if strings.EqualFold(lbl, known) {
+			lbl = known
+		}
 	}
 	p := synth.Params{
 		Out: *out, N: *n, Seed: *seed, First: *first, Label: lbl, Cohort: *cohort,
@@ -49,6 +53,7 @@ func runSynth(args []string) error {
 		MRMatrix: *mrMatrix, MRSlices: *mrSlices, MRSliceThickness: *mrThickness,
 		Workers: *workers,
 	}
+
 	start := time.Now()
 	progress := func(done, total int, r synth.Record) {
 		if !*quiet {
@@ -59,6 +64,6 @@ func runSynth(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("wrote %d studies and %s to %s\n", len(records), synth.ManifestName, *out)
+	fmt.Printf("wrote %d studies (%s) and %s to %s\n", len(records), time.Since(start).Round(time.Second), synth.ManifestName, *out)
 	return nil
 }

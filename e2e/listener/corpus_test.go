@@ -63,7 +63,7 @@ func contains(list []string, s string) bool {
 
 // TestStoreEveryCorpusFile pushes every file of the shared test data with
 // storescu, one association per file proposing exactly the file's SOP class
-// and transfer syntax, and checks the node's answer against what it supports:
+// and transfer syntax, and checks the node's response against what it supports:
 //   - a file with a supported SOP class and transfer syntax and valid UIDs is
 //     stored with Success, and its stored data set is byte-identical to the
 //     data set storescu sent (recorded by the proxy);
@@ -176,8 +176,8 @@ func TestStoreEveryCorpusFile(t *testing.T) {
 		t.Errorf("the corpus changed or the test lost its teeth: %d stored, %d refused for TS", stored, refusedTS)
 	}
 
-	// The node still answers, and after a clean stop the index lists
-	// exactly the instances stored.
+	// The node still accepts associations, and after a clean stop the index
+	// lists exactly the instances stored.
 	if out, err := runTool(t, "echoscu", "-aec", nodeAE, "127.0.0.1", strconv.Itoa(n.port)); err != nil {
 		t.Fatalf("echoscu after the corpus: %v\n%s", err, out)
 	}

@@ -22,8 +22,8 @@ type fileInfo struct {
 }
 
 var (
-	topLevelUID = regexp.MustCompile(`^\((0008,0016|0008,0018|0020,000d|0020,000e|0002,0010|0010,0010)\) (?:UI|PN) \[([^\]]*)\]`)
-	usedTS      = regexp.MustCompile(`^# Used TransferSyntax: (.*)$`)
+	topLevelElement = regexp.MustCompile(`^\((0008,0016|0008,0018|0020,000d|0020,000e|0002,0010|0010,0010)\) (?:UI|PN) \[([^\]]*)\]`)
+	usedTS          = regexp.MustCompile(`^# Used TransferSyntax: (.*)$`)
 )
 
 // dcmtkTSNames maps DCMTK's names of the uncompressed transfer syntaxes, as
@@ -49,7 +49,7 @@ func inspect(t *testing.T, root, rel string) fileInfo {
 		if m := usedTS.FindStringSubmatch(line); m != nil {
 			dataSetTS = m[1]
 		}
-		m := topLevelUID.FindStringSubmatch(line)
+		m := topLevelElement.FindStringSubmatch(line)
 		if m == nil {
 			continue
 		}

@@ -235,8 +235,8 @@ func TestCrashDuringPush(t *testing.T) {
 }
 
 // assertComplete opens the index read-only and checks that every indexed
-// instance's file exists with the indexed size and SHA-256 and that at
-// least minimum instances are indexed; the tmp folder must be empty.
+// instance's file exists with the indexed size and SHA-256. It also checks
+// that at least minimum instances are indexed and that tmp is empty.
 func assertComplete(t *testing.T, n *node, minimum int) {
 	t.Helper()
 	ix, err := store.OpenIndexReadOnly(n.dataDir, time.Second)
@@ -386,7 +386,7 @@ func TestGracefulShutdown(t *testing.T) {
 }
 
 // TestLimitsRefuseLargeInstance checks that a data set over
-// limits.max_instance_size is answered A700 and leaves nothing behind.
+// limits.max_instance_size is rejected with A700 and leaves nothing behind.
 func TestLimitsRefuseLargeInstance(t *testing.T) {
 	n := startNode(t, nodeOptions{maxInstanceSize: "100KiB"})
 	copies := makeCopies(t, "egsnrc/DICOM/1998052815582995.ct", t.TempDir(), 1)
@@ -402,4 +402,38 @@ func TestLimitsRefuseLargeInstance(t *testing.T) {
 	if _, err := os.Stat(n.storedPath(copies[0].study, copies[0].series, copies[0].sopInstance)); err == nil {
 		t.Error("the refused instance was stored")
 	}
+}
+
+// TestPDUSizes pushes with storescu sending 4 KiB PDUs and with the largest
+// PDUs the node announces (limits.max_pdu_length, 128 KiB by default).
+func TestPDUSizes(t *testing.T) {
+	for _, sendPDU := range []string{"4096", "131072"} {
+		t.Run(sendPDU, func(t *testing.T) {
+			n := startNode(t, nodeOptions{})
+			px := startProxy(t, n.addr())
+			copies := makeCopies(t, "egsnrc/DICOM/1998052815582995.ct", t.TempDir(), 3)
+			outs := pushConcurrently(t, px.port(), split(copies, 1), "--max-send-pdu", sendPDU)
+			sent := sentBySOP(copies, px.takeDataSets())
+			// DCMTK counts the 6-byte PDU header in the limit, so its
+			// longest PDUs are a few bytes under it.
+			if limit := mustAtoi(t, sendPDU); px.maxPData > limit || px.maxPData < limit-12 {
+				t.Errorf("longest P-DATA-TF PDU %d bytes, want just under %d", px.maxPData, limit)
+			}
+			for _, c := range copies {
+				if storeResults(outs[0])[c.path] != "Success" {
+					t.Fatalf("%s not acknowledged:\n%s", c.path, outs[0])
+				}
+				checkStored(t, n, c, sent[c.sopInstance])
+			}
+		})
+	}
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

@@ -11,8 +11,8 @@ import (
 )
 
 // proxy forwards TCP connections from 127.0.0.1 to the node and records
-// the bytes each client sends, so that a test knows exactly which data sets
-// went over the wire.
+// the bytes each client sends, so that a test can compare stored data sets
+// with the exact bytes that went over the wire.
 type proxy struct {
 	t        *testing.T
 	l        net.Listener
@@ -20,6 +20,9 @@ type proxy struct {
 	mu       sync.Mutex
 	captured [][]byte // client streams of finished connections
 	conns    sync.WaitGroup
+	// maxPData is the longest P-DATA-TF PDU (bytes after the 6-byte
+	// header) seen by the last takeDataSets.
+	maxPData int
 }
 
 func startProxy(t *testing.T, target string) *proxy {
@@ -74,7 +77,7 @@ func (p *proxy) forward(client net.Conn) {
 }
 
 // takeDataSets waits for every connection to end and returns the data sets
-// the clients sent on them, in order, then forgets them.
+// the clients sent on them, in order, then clears them.
 func (p *proxy) takeDataSets() [][]byte {
 	p.t.Helper()
 	p.conns.Wait()
@@ -83,8 +86,10 @@ func (p *proxy) takeDataSets() [][]byte {
 	p.captured = nil
 	p.mu.Unlock()
 	var out [][]byte
+	p.maxPData = 0
 	for _, s := range streams {
-		ds, err := dataSetsOf(s)
+		ds, longest, err := dataSetsOf(s)
+		p.maxPData = max(p.maxPData, longest)
 		if err != nil {
 			p.t.Errorf("proxy: %v", err)
 		}
@@ -94,33 +99,34 @@ func (p *proxy) takeDataSets() [][]byte {
 }
 
 // dataSetsOf extracts the data sets of the DIMSE messages in a client's
-// byte stream: the P-DATA-TF PDUs (type 04, PS3.8 9.3.5) hold PDV items whose
-// control header has bit 0 clear for data set fragments and bit 1 set on
-// the last fragment of a message (PS3.8 E.2). Other PDU types are skipped.
-// A data set whose last fragment never came is dropped.
-func dataSetsOf(stream []byte) ([][]byte, error) {
-	var out [][]byte
+// byte stream. The P-DATA-TF PDUs (type 04, PS3.8 9.3.5) contain PDV items.
+// A PDV's control header has bit 0 clear for data set fragments and bit 1
+// set on the last fragment of a message (PS3.8 E.2). Other PDU types are skipped.
+// A data set whose last fragment never came is dropped. longest is the
+// length of the longest P-DATA-TF PDU.
+func dataSetsOf(stream []byte) (out [][]byte, longest int, err error) {
 	var cur []byte
 	for len(stream) > 0 {
 		if len(stream) < 6 {
-			return out, fmt.Errorf("truncated PDU header")
+			return out, longest, fmt.Errorf("truncated PDU header")
 		}
 		pduType, length := stream[0], binary.BigEndian.Uint32(stream[2:6])
 		if uint64(length) > uint64(len(stream)-6) {
-			return out, nil // connection cut inside a PDU
+			return out, longest, nil // connection cut inside a PDU
 		}
 		body := stream[6 : 6+length]
 		stream = stream[6+length:]
 		if pduType != 0x04 {
 			continue
 		}
+		longest = max(longest, int(length))
 		for len(body) > 0 {
 			if len(body) < 6 {
-				return out, fmt.Errorf("truncated PDV item")
+				return out, longest, fmt.Errorf("truncated PDV item")
 			}
 			itemLen := binary.BigEndian.Uint32(body[0:4])
 			if itemLen < 2 || uint64(itemLen) > uint64(len(body)-4) {
-				return out, fmt.Errorf("PDV item length %d", itemLen)
+				return out, longest, fmt.Errorf("PDV item length %d", itemLen)
 			}
 			control, data := body[5], body[6:4+itemLen]
 			body = body[4+itemLen:]
@@ -134,5 +140,5 @@ func dataSetsOf(stream []byte) ([][]byte, error) {
 			}
 		}
 	}
-	return out, nil
+	return out, longest, nil
 }

@@ -69,7 +69,8 @@ func buildScene(rng *rand.Rand, c Case, maxHalfZ float64) (*scene, morphology) {
 	t.radii = [3]float64{inPlane * flatten, inPlane, halfZ}
 
 	// 3. Placement: deep tumours lie beside the anchor bone, superficial
-	// ones in the subcutaneous fat. The body grows to hold the tumour.
+	// ones in the subcutaneous fat, which thickens around them up to
+	// maxSuperficialFat. The body grows to hold the tumour.
 	theta := 2 * math.Pi * rng.Float64()
 	if c.Location == "abdomen" {
 		theta = math.Pi + math.Pi*rng.Float64() // anterior half (y < 0)
@@ -81,17 +82,22 @@ func buildScene(rng *rand.Rand, c Case, maxHalfZ float64) (*scene, morphology) {
 		centreDist = anchor.r + 4 + t.radii[0]
 		t.centre = [3]float64{anchor.x + centreDist*dir[0], anchor.y + centreDist*dir[1], 0}
 	} else {
+		s.fatLayer = math.Max(s.fatLayer, math.Min(2*t.radii[0]+6, maxSuperficialFat))
 		reach := s.surfaceDistance(dir) - s.skin - 0.5*s.fatLayer
 		t.centre = [3]float64{reach * dir[0], reach * dir[1], 0}
 		centreDist = math.Hypot(t.centre[0]-anchor.x, t.centre[1]-anchor.y)
 		if centreDist < anchor.r+4+t.radii[0] {
-			// A large superficial tumour would reach the bone: move it out.
+			// A large superficial tumour would reach the bone, so move it out.
 			shift := anchor.r + 4 + t.radii[0] - centreDist
 			t.centre[0] += shift * dir[0]
 			t.centre[1] += shift * dir[1]
 		}
 	}
-	s.fitBody(t, dir)
+	margin := s.skin + 2
+	if c.Deep {
+		margin = s.skin + s.fatLayer + 3
+	}
+	s.fitBody(t, margin)
 
 	// 4. Lobulation, septa and nodules.
 	for i := 0; i < 3+rng.IntN(3); i++ {
@@ -148,10 +154,14 @@ func (s *scene) surfaceDistance(dir [3]float64) float64 {
 	return 1 / math.Hypot(dir[0]/s.rx, dir[1]/s.ry)
 }
 
-// fitBody enlarges the body outline so that the tumour, with the fat layer
-// and skin around it, lies inside the body in the plane z = 0.
-func (s *scene) fitBody(t *tumour, dir [3]float64) {
-	margin := s.skin + 0.5*s.fatLayer + 3
+// maxSuperficialFat is the thickest subcutaneous fat layer, in millimetres,
+// that a superficial tumour gets around it. A larger tumour reaches into the
+// muscle below.
+const maxSuperficialFat = 45.0
+
+// fitBody enlarges the body outline so that the tumour lies at least margin
+// millimetres below the surface in the plane z = 0.
+func (s *scene) fitBody(t *tumour, margin float64) {
 	reach := 0.0
 	for _, sign := range []float64{1, -1} {
 		for a := 0; a < 2; a++ {

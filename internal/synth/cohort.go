@@ -31,16 +31,16 @@ type Case struct {
 
 // severityShift is the mean latent severity of WDLPS in units of the
 // within-class standard deviation. With shift d two normal classes separate
-// with AUC Phi(d/sqrt 2), about 0.90 for 1.85. That is the ceiling for a
-// model of the image features, which depend on the score and on noise; the
-// location, which depends on the label itself, adds a little.
-const severityShift = 1.85
+// with AUC Phi(d/sqrt 2), about 0.89 for 1.7. That is the ceiling for a
+// model of the image features, because they depend on the score and on
+// noise. The location depends on the label itself and adds a little.
+const severityShift = 1.7
 
 // Clinical distributions. The reference cohort (127 patients) had age median
 // 48 years with IQR 23 and LDH median 160 U/L with IQR 46, 13 % above 220
 // U/L, both higher with WDLPS. The class-wise parameters below were tuned
-// so that a cohort of both classes matches those figures; see the table in
-// docs/SYNTH.md for the values measured on generated cohorts.
+// so that a cohort of both classes matches those figures. docs/SYNTH.md
+// lists the values measured on generated cohorts.
 const (
 	ageLipomaMean = 45.0
 	ageWDLPSMean  = 52.0

@@ -1,10 +1,10 @@
 // Package synth generates synthetic phantom studies for the demonstration
-// model and the end-to-end tests: per study a contrast-enhanced CT, an axial
-// T1-weighted MR and an axial fat-suppressed T2-weighted MR series as
-// single-frame DICOM instances (PS3.3 A.3 CT Image IOD and A.4 MR Image
-// IOD, Part 10 files per PS3.10 in Explicit VR Little Endian), one DICOM
-// Segmentation of the tumour per series, and a manifest CSV with the label
-// and the clinical variables.
+// model and the end-to-end tests. Each study has a contrast-enhanced CT, an
+// axial T1-weighted MR and an axial fat-suppressed T2-weighted MR series of
+// single-frame instances (PS3.3 A.3 CT Image IOD and A.4 MR Image IOD). The
+// files are Part 10 files (PS3.10) in Explicit VR Little Endian. Each series
+// gets a DICOM Segmentation of the tumour, and a manifest CSV lists the
+// label and the clinical variables.
 //
 // The phantom is a body cross-section (thigh, trunk wall or abdomen) with
 // skin, subcutaneous fat, muscle, bone and vessels, and a fatty tumour that

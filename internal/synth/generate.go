@@ -12,8 +12,8 @@ import (
 const ManifestName = "manifest.csv"
 
 // manifestHeader lists the manifest's columns. mdm2_amplified is 1 for
-// WDLPS and 0 for lipoma; the *_voxels columns count the mask voxels of each
-// series' SEG.
+// WDLPS and 0 for lipoma, and the *_voxels columns count the mask voxels of
+// each series' SEG.
 var manifestHeader = []string{
 	"study_id", "folder", "study_uid", "patient_id", "label", "mdm2_amplified", "cohort",
 	"age", "sex", "ldh", "location", "deep", "longest_mm", "septa", "nodules",
@@ -25,6 +25,9 @@ var manifestHeader = []string{
 // is called after each study. It returns the manifest records.
 func Generate(p Params, progress func(done, total int, r Record)) ([]Record, error) {
 	p = p.withDefaults()
+	if p.Out == "" {
+		return nil, fmt.Errorf("%w: empty output folder", ErrParams)
+	}
 	if err := p.validate(); err != nil {
 		return nil, err
 	}

@@ -32,10 +32,14 @@ type studyInfo struct {
 	studyUID             string
 	studyDate, studyTime time.Time
 	birthDate            string
-	accession            string
-	institution          string
-	bodyPart             string
-	patientPosition      string
+	// studyID and accession are short strings (SH, at most 16 characters)
+	// because the study identifier grows with the seed.
+	studyID, accession string
+	institution        string
+	bodyPart           string
+	patientPosition    string
+	// laterality is "R" or "L" for a paired body part, else empty.
+	laterality string
 }
 
 // seriesInfo holds the attributes shared by the instances of one series.
@@ -101,7 +105,7 @@ func imageDataset(st *studyInfo, se *seriesInfo, k int, pixels []byte) (dicom.Da
 		b.str(tag.StudyDate, sd),
 		b.str(tag.StudyTime, stime),
 		b.str(tag.ReferringPhysicianName, "SYNTH^REFERRER"),
-		b.str(tag.StudyID, st.c.ID),
+		b.str(tag.StudyID, st.studyID),
 		b.str(tag.AccessionNumber, st.accession),
 		b.str(tag.StudyDescription, "Synthetic phantom study"),
 
@@ -148,6 +152,9 @@ func imageDataset(st *studyInfo, se *seriesInfo, k int, pixels []byte) (dicom.Da
 		b.ints(tag.PixelRepresentation, 0),
 		b.ds(tag.WindowCenter, h.WindowCenter),
 		b.ds(tag.WindowWidth, h.WindowWidth),
+	}
+	if st.laterality != "" {
+		elems = append(elems, b.str(tag.Laterality, st.laterality))
 	}
 	if ct {
 		elems = append(elems,

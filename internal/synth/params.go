@@ -17,7 +17,8 @@ const LipomaFraction = 69.0 / 127.0
 // Params sets what Generate writes. Zero values take the defaults of
 // DefaultParams.
 type Params struct {
-	// Out is the output folder; it is created when missing.
+	// Out is the output folder of Generate, created when missing. Render
+	// ignores it.
 	Out string
 	// N is the number of studies; Seed makes the output reproducible.
 	N    int
@@ -65,6 +66,7 @@ func DefaultParams() Params {
 // withDefaults fills the zero fields of p from DefaultParams.
 func (p Params) withDefaults() Params {
 	d := DefaultParams()
+
 	if p.N == 0 {
 		p.N = d.N
 	}
@@ -77,6 +79,7 @@ func (p Params) withDefaults() Params {
 	if p.Cohort == "" {
 		p.Cohort = d.Cohort
 	}
+
 	if p.CTMatrix == 0 {
 		p.CTMatrix = d.CTMatrix
 	}
@@ -108,9 +111,6 @@ const (
 )
 
 func (p Params) validate() error {
-	if p.Out == "" {
-		return fmt.Errorf("%w: empty output folder", ErrParams)
-	}
 	if p.N < 0 || p.First < 1 {
 		return fmt.Errorf("%w: n %d and first %d must be positive", ErrParams, p.N, p.First)
 	}

@@ -2,6 +2,7 @@ package synth
 
 import (
 	"encoding/binary"
+	"fmt"
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
@@ -44,9 +45,6 @@ const coverageShare = 0.85
 // sizes in p and number.
 func Render(p Params, number int) (*Study, error) {
 	p = p.withDefaults()
-	if p.Out == "" {
-		p.Out = "."
-	}
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
@@ -73,10 +71,14 @@ func Render(p Params, number int) (*Study, error) {
 		studyDate:       studyDate,
 		studyTime:       studyTime,
 		birthDate:       studyDate.AddDate(-c.Age, -rng.IntN(12), -rng.IntN(28)).Format("20060102"),
-		accession:       "SYN" + c.ID,
+		studyID:         strconv.Itoa(number),
+		accession:       fmt.Sprintf("SY%012d", noiseSeed(p.Seed, number, "accession")%1e12),
 		institution:     "Synthetic Phantom Hospital",
 		bodyPart:        map[string]string{"extremity": "THIGH", "trunk": "CHEST", "abdomen": "ABDOMEN"}[c.Location],
 		patientPosition: map[bool]string{true: "FFS", false: "HFS"}[c.Location == "extremity"],
+	}
+	if c.Location == "extremity" {
+		st.info.laterality = []string{"R", "L"}[rng.IntN(2)]
 	}
 	halfWidth := math.Max(sc.rx, sc.ry)
 

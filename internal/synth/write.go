@@ -50,6 +50,9 @@ func (st *Study) Write(dir, cohort string) (Record, error) {
 	}
 	for _, role := range Roles {
 		se := st.Series[role]
+		if se.Mask.Count() == 0 {
+			return Record{}, fmt.Errorf("%w: the tumour of %s covers no voxel centre of the %s grid; use a larger matrix or more slices", ErrParams, st.Case.ID, role)
+		}
 		header, err := st.writeSeries(filepath.Join(folder, role), se)
 		if err != nil {
 			return Record{}, err
@@ -110,13 +113,14 @@ func (st *Study) writeSEG(dir string, se *Series, header *dicom.Dataset) error {
 		AlgorithmName: "mdm2node synth phantom",
 	}
 	opts := segwrite.Options{
-		SeriesNumber:       segSeriesNumbers[se.info.role],
-		SeriesDescription:  "Tumour ROI " + se.info.role,
-		ContentLabel:       "TUMOUR",
-		ContentCreatorName: "SYNTH^GENERATOR",
-		Time:               se.info.acquired.Add(2 * time.Hour),
-		SeriesInstanceUID:  derivedUID(st.seed, st.Case.ID, se.info.role, "seg-series"),
-		SOPInstanceUID:     derivedUID(st.seed, st.Case.ID, se.info.role, "seg-instance"),
+		SeriesNumber:             segSeriesNumbers[se.info.role],
+		SeriesDescription:        "Tumour ROI " + se.info.role,
+		ContentLabel:             "TUMOUR",
+		ContentCreatorName:       "SYNTH^GENERATOR",
+		Time:                     se.info.acquired.Add(2 * time.Hour),
+		SeriesInstanceUID:        derivedUID(st.seed, st.Case.ID, se.info.role, "seg-series"),
+		SOPInstanceUID:           derivedUID(st.seed, st.Case.ID, se.info.role, "seg-instance"),
+		DimensionOrganizationUID: derivedUID(st.seed, st.Case.ID, se.info.role, "seg-dimensions"),
 	}
 	if _, err := segwrite.WriteFile(filepath.Join(dir, "SEG.dcm"), src, &se.Mask, seg, opts); err != nil {
 		return fmt.Errorf("%w: SEG of %s: %v", ErrWrite, se.info.role, err)

@@ -56,7 +56,7 @@ type Extractor struct {
 type Normalisation struct {
 	Mean []float64 `json:"mean"`
 	Std  []float64 `json:"std"`
-	// Description says how intensities reach [0, 1] (for example the
+	// Description describes how intensities are mapped to [0, 1] (for example the
 	// window used for CT).
 	Description string `json:"description,omitempty"`
 }
@@ -138,7 +138,7 @@ type SVMModel struct {
 	Intercept      float64     `json:"intercept"`
 	PlattA         float64     `json:"platt_a"`
 	PlattB         float64     `json:"platt_b"`
-	// PlattSource says which decision values the Platt parameters were fitted
+	// PlattSource names the decision values the Platt parameters were fitted
 	// on.
 	PlattSource string    `json:"platt_source"`
 	CV          CVSummary `json:"cv"`
@@ -162,6 +162,9 @@ type LogisticModel struct {
 	Signature string `json:"signature,omitempty"`
 	// CVAUC is the cross-validated AUC when available.
 	CVAUC float64 `json:"cv_auc,omitempty"`
+	// Method is the estimation method: maximum likelihood, or Firth's
+	// penalised likelihood when the classes are separated.
+	Method string `json:"method"`
 }
 
 // SignatureVariable is the variable name of the SVM decision value in a

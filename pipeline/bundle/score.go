@@ -19,7 +19,7 @@ type Score struct {
 
 // Score scores one study with the primary model. features maps feature
 // names (as in the feature table) and clinical variable names (as in the
-// manifest, lower case) to values; names the model does not use are
+// manifest, lower case) to values. Names the model does not use are
 // ignored. It returns ErrFeatureMismatch when a feature the model was
 // trained on is missing and ErrNonFinite for a NaN or infinite value.
 func (b *Bundle) Score(features map[string]float64) (probability, decision float64, err error) {
@@ -103,7 +103,7 @@ func (b *Bundle) scoreLogistic(m *LogisticModel, features map[string]float64) (S
 		}
 		eta += m.Coef[i+1] * v
 	}
-	return Score{Model: m.Name, Probability: 1 - sigmoidProbability(eta), Decision: eta}, nil
+	return Score{Model: m.Name, Probability: sigmoidProbability(-eta), Decision: eta}, nil
 }
 
 // sigmoidProbability returns 1 / (1 + exp(z)) without overflow.

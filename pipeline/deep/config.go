@@ -9,9 +9,9 @@ import (
 
 // FromConfig turns the deep section of the configuration into an extractor
 // description, preprocessing options and session options. Empty and zero
-// model keys take the architecture's preset; an architecture without a
-// preset needs input_size and features and otherwise gets the "input" and
-// "features" names, NCHW layout and ImageNet normalisation.
+// model keys take the architecture's preset. An architecture without a
+// preset needs input_size and features. Its other keys default to the
+// "input" and "features" names, NCHW layout and ImageNet normalisation.
 func FromConfig(c config.Deep) (Extractor, Preprocess, SessionOptions, error) {
 	m := c.Model
 	ext, err := Preset(m.Architecture)

@@ -11,7 +11,7 @@ var (
 	ErrChecksum = errors.New("deep: model file checksum mismatch")
 	// ErrModel is returned when a model file cannot be read or its inputs and
 	// outputs do not match the extractor description.
-	ErrModel = errors.New("deep: model does not match the extractor description")
+	ErrModel = errors.New("deep: unusable model file")
 	// ErrExtractor is returned when an extractor description is incomplete or
 	// inconsistent.
 	ErrExtractor = errors.New("deep: invalid extractor description")

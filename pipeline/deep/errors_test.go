@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mdm2node/mdm2node/pipeline/deep/onnxgen"
 	"github.com/mdm2node/mdm2node/series/volume"
 )
 
@@ -181,5 +182,28 @@ func TestFeaturesBadInput(t *testing.T) {
 	short.Data = short.Data[:10]
 	if _, err := s.Features(&short, mask, "CT", testPreprocess()); !errors.Is(err, ErrInput) {
 		t.Errorf("truncated image: %v, want ErrInput", err)
+	}
+}
+
+func TestOutputFeatures(t *testing.T) {
+	v := func(n int64) onnxgen.Dim { return onnxgen.Dim{Value: n} }
+	batch := onnxgen.Dim{Param: "batch"}
+	cases := []struct {
+		name string
+		dims []onnxgen.Dim
+		want int
+	}{
+		{"flat", []onnxgen.Dim{batch, v(2048)}, 2048},
+		{"pooled NCHW", []onnxgen.Dim{batch, v(2048), v(1), v(1)}, 2048},
+		{"pooled NHWC", []onnxgen.Dim{batch, v(1), v(1), v(1536)}, 1536},
+		{"undeclared", nil, -1},
+		{"symbolic count", []onnxgen.Dim{batch, {Param: "c"}}, -1},
+		{"spatial map", []onnxgen.Dim{batch, v(2048), v(7), v(7)}, 0},
+		{"rank 3", []onnxgen.Dim{batch, v(2048), v(1)}, 0},
+	}
+	for _, c := range cases {
+		if got := outputFeatures(c.dims); got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, got, c.want)
+		}
 	}
 }

@@ -50,9 +50,9 @@ type Extractor struct {
 }
 
 // Preset returns the description of a known architecture, without file or
-// checksum. The input and output names are those of the export recipe in
-// docs/MODELS.md ("input" and "features"); the normalisation is ImageNet's
-// with NCHW layout, as torchvision models expect. Keras exports of the
+// checksum. The input and output names are "input" and "features", as the
+// export recipe in docs/MODELS.md writes them. The normalisation is
+// ImageNet's with NCHW layout, which torchvision models expect. Keras exports of the
 // Inception family and Xception expect NHWC values scaled to [-1, 1]
 // instead: override Layout with NHWC and Mean and Std with 0.5.
 func Preset(architecture string) (Extractor, error) {

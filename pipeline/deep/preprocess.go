@@ -59,14 +59,16 @@ type Crop struct {
 	Lower, Upper float64
 }
 
-// Crops returns the crops of the region in mask on img: the axial slice
-// with the most region voxels (the lowest index on a tie), then up to
-// NeighbourSlices slices on each side that contain region voxels, ordered
-// by slice index. Every crop uses the bounding box of the region on the
-// largest cross-section, widened by the margin and cut at the image border,
-// and the window computed on that slice. Modality "CT" uses CTWindow; any
-// other uses MRPercentiles. An empty region is ErrEmptyRegion; a mask on
-// another grid or a non-finite intensity in the box is ErrInput.
+// Crops returns the crops of the region in mask on img, ordered by slice
+// index. The largest cross-section is the slice k with the most region
+// voxels (the lowest index on a tie). Up to NeighbourSlices slices on each
+// side join it when they contain region voxels. Every crop uses the region's
+// bounding box on the largest cross-section, widened by the margin and cut
+// at the image border, and the window computed on that slice. Modality "CT"
+// uses CTWindow, and any other modality uses MRPercentiles.
+//
+// An empty region is ErrEmptyRegion. A mask on another grid or a non-finite
+// intensity in the box is ErrInput.
 func (p Preprocess) Crops(img *volume.Volume, mask *volume.Mask, modality string) ([]Crop, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err

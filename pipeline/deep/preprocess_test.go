@@ -22,9 +22,9 @@ func testPreprocess() Preprocess {
 func syntheticIntensity(i, j, k float64) float64 { return -100 + 5*i + 3*j + 40*k }
 
 // syntheticCase returns a 40 x 30 x 5 image with spacing 0.5 x 0.8 x 2 mm
-// and a region on slices 1 to 3 whose largest cross-section is on slice 2:
-// columns 10..17 and rows 8..13 there (48 voxels), smaller boxes on slices
-// 1 and 3.
+// and a region on slices 1 to 3. Its largest cross-section is on slice 2,
+// columns 10..17 and rows 8..13 (48 voxels), with smaller boxes on slices 1
+// and 3.
 func syntheticCase() (*volume.Volume, *volume.Mask) {
 	g := volume.Geometry{
 		Size:    [3]int{40, 30, 5},
@@ -108,8 +108,8 @@ func TestTensorSynthetic(t *testing.T) {
 	}
 
 	// The box spans 16 columns and 12 rows, all inside the CT window, so the
-	// windowed box is linear and bilinear resizing samples it exactly at
-	// column 6 + clamp((x+0.5)*16/32 - 0.5, 0, 15) and row
+	// windowed box is linear. Bilinear resizing therefore samples it exactly
+	// at column 6 + clamp((x+0.5)*16/32 - 0.5, 0, 15) and row
 	// 5 + clamp((y+0.5)*12/32 - 0.5, 0, 11).
 	clamp := func(v, hi float64) float64 { return math.Min(math.Max(v, 0), hi) }
 	for ch := 0; ch < 3; ch++ {

@@ -217,7 +217,7 @@ func TestRealCTSeries(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Output pixel (x, y) samples the box at ((x+0.5)*w/S - 0.5,
-	// (y+0.5)*h/S - 0.5); check a grid of pixels against a direct bilinear
+	// (y+0.5)*h/S - 0.5). Check a grid of pixels against a direct bilinear
 	// sample of the rescaled DICOM pixels.
 	s := ext.InputSize
 	w, h := float64(c.X1-c.X0), float64(c.Y1-c.Y0)

@@ -28,8 +28,8 @@ const (
 
 // LibraryPath returns the library path to load: configured if non-empty,
 // else the LibraryEnv environment variable, else DefaultLibrary resolved
-// against root (the repository or installation folder; empty means the
-// working directory).
+// against root. Root is the repository or installation folder, and empty
+// means the working directory.
 func LibraryPath(configured, root string) string {
 	if configured != "" {
 		return configured
@@ -48,9 +48,9 @@ var runtimeState struct {
 }
 
 // InitRuntime loads the ONNX Runtime library at path and creates the
-// process-wide environment. Later calls with the same path do nothing; a
+// process-wide environment. Later calls with the same path do nothing. A
 // call with another path after a successful load is an error, because a
-// process cannot switch libraries. Errors wrap ErrLibrary and say how to
+// process cannot switch libraries. Errors wrap ErrLibrary and explain how to
 // supply the library.
 func InitRuntime(path string) error {
 	runtimeState.Lock()

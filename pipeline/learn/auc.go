@@ -29,3 +29,8 @@ func aucScore(scores []float64, labels []int) float64 {
 	}
 	return wins / pairs
 }
+
+// AUC returns the area under the ROC curve of scores for labels 0 and 1 as
+// the Mann-Whitney statistic (ties count one half); 0.5 when a class is
+// missing.
+func AUC(scores []float64, labels []int) float64 { return aucScore(scores, labels) }

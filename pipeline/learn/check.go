@@ -136,5 +136,3 @@ func subColumns(x [][]float64, cols []int) [][]float64 {
 	}
 	return out
 }
-
-func nan() float64 { return math.NaN() }

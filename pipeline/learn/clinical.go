@@ -1,9 +1,6 @@
 package learn
 
-import (
-	"errors"
-	"fmt"
-)
+import "fmt"
 
 // Thresholds of the clinical variable selection in the reference study.
 const (
@@ -14,8 +11,7 @@ const (
 // ClinicalSelection records the two-stage selection of clinical variables.
 type ClinicalSelection struct {
 	Names []string `json:"names"`
-	// UnivariateP[j] is the Wald p-value of variable j alone; NaN when its
-	// univariate model could not be fitted (separation).
+	// UnivariateP[j] is the Wald p-value of variable j alone.
 	UnivariateP []float64 `json:"univariate_p"`
 	// Candidates passed the univariate threshold.
 	Candidates []string `json:"candidates"`
@@ -25,10 +21,11 @@ type ClinicalSelection struct {
 	Selected []string `json:"selected"`
 }
 
-// SelectClinical selects clinical variables as the reference study did: a
+// SelectClinical selects clinical variables as the reference study did. A
 // univariate logistic regression per variable keeps those with Wald
-// p < pUni, a multivariable model on the kept ones keeps those with
-// p < pMulti. Columns of x are the variables named by names.
+// p < pUni, then a multivariable model on the kept ones keeps those with
+// p < pMulti. Columns of x are the variables named by names. Models are
+// fitted by FitLogisticAuto, so a separating variable gets Firth's estimate.
 func SelectClinical(x [][]float64, labels []int, names []string, pUni, pMulti float64) (*ClinicalSelection, error) {
 	p, err := checkMatrix(x)
 	if err != nil {
@@ -40,12 +37,8 @@ func SelectClinical(x [][]float64, labels []int, names []string, pUni, pMulti fl
 	sel := &ClinicalSelection{Names: append([]string(nil), names...), UnivariateP: make([]float64, p)}
 	var cols []int
 	for j, name := range names {
-		m, err := FitLogistic(subColumns(x, []int{j}), labels, []string{name})
+		m, err := FitLogisticAuto(subColumns(x, []int{j}), labels, []string{name})
 		if err != nil {
-			if errors.Is(err, ErrSeparation) || errors.Is(err, ErrSingular) {
-				sel.UnivariateP[j] = nan()
-				continue
-			}
 			return nil, fmt.Errorf("learn: univariate model of %s: %w", name, err)
 		}
 		sel.UnivariateP[j] = m.P[1]
@@ -57,7 +50,7 @@ func SelectClinical(x [][]float64, labels []int, names []string, pUni, pMulti fl
 	if len(cols) == 0 {
 		return sel, nil
 	}
-	m, err := FitLogistic(subColumns(x, cols), labels, sel.Candidates)
+	m, err := FitLogisticAuto(subColumns(x, cols), labels, sel.Candidates)
 	if err != nil {
 		return nil, fmt.Errorf("learn: multivariable clinical model: %w", err)
 	}

@@ -13,8 +13,10 @@
 //     machines", JMLR 6 (2005) 1889-1918 (WSS 3 with tau = 1e-12), and the
 //     stopping rule m(alpha) - M(alpha) < eps of C.-C. Chang, C.-J. Lin,
 //     "LIBSVM: a library for support vector machines", ACM TIST 2 (2011).
-//     Ties are broken as LIBSVM 3.x does (the last index wins), so that the
-//     iterates follow scikit-learn's SVC (shrinking=False) step by step.
+//     Ties are broken as LIBSVM 3.x does (the last index wins), and the
+//     off-diagonal kernel values are rounded to float32 as in LIBSVM's kernel
+//     cache, so that the iterates follow scikit-learn's SVC (shrinking=False)
+//     step by step.
 //   - Platt scaling: H.-T. Lin, C.-J. Lin, R. C. Weng, "A note on Platt's
 //     probabilistic outputs for support vector machines", Machine Learning 68
 //     (2007) 267-276 (Newton's method with backtracking and the smoothed
@@ -30,7 +32,9 @@
 //     Bulletin 86 (1979) 420-428, ICC(2,1) and ICC(3,1).
 //   - Logistic regression: Newton-Raphson (iteratively reweighted least
 //     squares) on the log-likelihood, Wald standard errors from the inverse of
-//     the observed information matrix.
+//     the Fisher information matrix. Under separation, Firth's penalised
+//     likelihood: D. Firth, "Bias reduction of maximum likelihood
+//     estimates", Biometrika 80 (1993) 27-38.
 //
 // Conventions: a data matrix is [][]float64 with one row per sample; labels
 // are 0 (negative, lipoma) and 1 (positive, WDLPS). A decision value above

@@ -1,6 +1,7 @@
 package learn
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -24,21 +25,40 @@ const (
 // order of Names.
 type Logistic struct {
 	// Names of the variables, without the intercept.
-	Names []string
-	Coef  []float64
+	Names []string  `json:"names"`
+	Coef  []float64 `json:"coef"`
 	// SE are the Wald standard errors from the inverse Fisher information.
-	SE []float64
+	SE []float64 `json:"se"`
 	// Z are the Wald statistics Coef / SE.
-	Z []float64
+	Z []float64 `json:"z"`
 	// P are the two-sided p-values 2 (1 - Phi(|Z|)).
-	P []float64
+	P []float64 `json:"p"`
 	// CILow and CIHigh bound the 95 % Wald confidence intervals
 	// Coef -/+ 1.959964 SE of the coefficients (log odds ratios).
-	CILow  []float64
-	CIHigh []float64
-	// LogLikelihood is the maximised log-likelihood.
-	LogLikelihood float64
-	Iterations    int
+	CILow  []float64 `json:"ci_low"`
+	CIHigh []float64 `json:"ci_high"`
+	// LogLikelihood is the log-likelihood at the estimate.
+	LogLikelihood float64 `json:"log_likelihood"`
+	Iterations    int     `json:"iterations"`
+	// Method is MethodML or MethodFirth.
+	Method string `json:"method"`
+}
+
+// Estimation methods of a Logistic model.
+const (
+	MethodML    = "maximum likelihood"
+	MethodFirth = "Firth penalised likelihood"
+)
+
+// FitLogisticAuto fits by maximum likelihood and, when the classes are
+// separated so that no maximum-likelihood estimate exists, by Firth's
+// penalised likelihood instead; Method records which.
+func FitLogisticAuto(x [][]float64, labels []int, names []string) (*Logistic, error) {
+	m, err := FitLogistic(x, labels, names)
+	if errors.Is(err, ErrSeparation) {
+		return FitLogisticFirth(x, labels, names)
+	}
+	return m, err
 }
 
 // FitLogistic fits an unpenalised logistic regression by Newton-Raphson
@@ -46,28 +66,11 @@ type Logistic struct {
 // It returns ErrSeparation when the maximum-likelihood estimate does not
 // exist and ErrSingular when the columns are collinear.
 func FitLogistic(x [][]float64, labels []int, names []string) (*Logistic, error) {
-	p, err := checkMatrix(x)
+	design, err := logisticDesign(x, labels, names)
 	if err != nil {
 		return nil, err
 	}
-	if len(names) != p {
-		return nil, fmt.Errorf("%w: %d names for %d columns", ErrShape, len(names), p)
-	}
-	if _, _, err := checkLabels(labels, len(x)); err != nil {
-		return nil, err
-	}
-	n, d := len(x), p+1
-	if n <= d {
-		return nil, fmt.Errorf("%w: %d samples for %d coefficients", ErrTooFewSamples, n, d)
-	}
-	design := mat.NewDense(n, d, nil)
-	for i, row := range x {
-		design.Set(i, 0, 1)
-		for j, v := range row {
-			design.Set(i, j+1, v)
-		}
-	}
-
+	n, d := design.Dims()
 	beta := make([]float64, d)
 	var info mat.SymDense
 	iter := 0
@@ -125,6 +128,33 @@ func FitLogistic(x [][]float64, labels []int, names []string) (*Logistic, error)
 	return waldSummary(design, labels, beta, names, iter)
 }
 
+// logisticDesign checks the inputs of a logistic fit and returns the design
+// matrix: a column of ones, then the columns of x.
+func logisticDesign(x [][]float64, labels []int, names []string) (*mat.Dense, error) {
+	p, err := checkMatrix(x)
+	if err != nil {
+		return nil, err
+	}
+	if len(names) != p {
+		return nil, fmt.Errorf("%w: %d names for %d columns", ErrShape, len(names), p)
+	}
+	if _, _, err := checkLabels(labels, len(x)); err != nil {
+		return nil, err
+	}
+	n, d := len(x), p+1
+	if n <= d {
+		return nil, fmt.Errorf("%w: %d samples for %d coefficients", ErrTooFewSamples, n, d)
+	}
+	design := mat.NewDense(n, d, nil)
+	for i, row := range x {
+		design.Set(i, 0, 1)
+		for j, v := range row {
+			design.Set(i, j+1, v)
+		}
+	}
+	return design, nil
+}
+
 // separated reports, for a fit that failed, whether it drifted towards
 // separation: a coefficient became NaN or some sample's fitted probability
 // reached its own label within logitSeparationProb.
@@ -170,7 +200,8 @@ func waldSummary(design *mat.Dense, labels []int, beta []float64, names []string
 	}
 	z975 := distuv.UnitNormal.Quantile(0.975)
 	m := &Logistic{
-		Names: append([]string(nil), names...), Coef: append([]float64(nil), beta...),
+		Method: MethodML,
+		Names:  append([]string(nil), names...), Coef: append([]float64(nil), beta...),
 		SE: make([]float64, d), Z: make([]float64, d), P: make([]float64, d),
 		CILow: make([]float64, d), CIHigh: make([]float64, d),
 		LogLikelihood: ll, Iterations: iter,
@@ -212,4 +243,31 @@ func softplus(z float64) float64 {
 		return z + math.Log1p(math.Exp(-z))
 	}
 	return math.Log1p(math.Exp(z))
+}
+
+// CrossValidatedLogisticAUC returns the mean, over repeats repetitions, of
+// the AUC of pooled out-of-fold probabilities of a logistic regression
+// refitted (by FitLogisticAuto) in each of folds stratified folds.
+func CrossValidatedLogisticAUC(x [][]float64, labels []int, names []string, repeats, folds int, seed uint64) (float64, error) {
+	sum := 0.0
+	for r := 0; r < repeats; r++ {
+		splits, err := StratifiedKFold(labels, folds, newRand(seed, streamLogistic+uint64(r)))
+		if err != nil {
+			return 0, err
+		}
+		prob := make([]float64, len(labels))
+		for _, s := range splits {
+			m, err := FitLogisticAuto(subRows(x, s.Train), subLabels(labels, s.Train), names)
+			if err != nil {
+				return 0, err
+			}
+			for _, i := range s.Test {
+				if prob[i], err = m.Probability(x[i]); err != nil {
+					return 0, err
+				}
+			}
+		}
+		sum += aucScore(prob, labels)
+	}
+	return sum / float64(repeats), nil
 }

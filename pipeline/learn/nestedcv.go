@@ -25,6 +25,7 @@ const (
 	streamInner     = 2 << 40
 	streamSelection = 3 << 40
 	streamPlatt     = 4 << 40
+	streamLogistic  = 5 << 40
 )
 
 // CVConfig configures the nested cross-validation and the final
@@ -127,9 +128,9 @@ func PlanNestedCV(labels []int, cfg CVConfig) ([]OuterSplit, error) {
 }
 
 // NestedCV estimates the performance of the pipeline with hyper-parameters
-// chosen by an inner grid search: for every outer split the inner folds
-// score each grid point by the mean validation AUC, the best is refitted on
-// the outer training part and scored on the outer test fold. Outer splits
+// chosen by an inner grid search. For every outer split the inner folds
+// score each grid point by the mean validation AUC. The best point is
+// refitted on the outer training part and scored on the outer test fold. Outer splits
 // run in parallel on cfg.Workers goroutines; the result depends only on the
 // data and cfg.Seed.
 func NestedCV(ctx context.Context, x [][]float64, labels []int, cfg CVConfig) (*NestedCVResult, error) {
@@ -305,7 +306,7 @@ func CrossValidatedDecision(ctx context.Context, x [][]float64, labels []int, h 
 }
 
 // parallelFor calls fn(i) for i in [0, n) on up to workers goroutines and
-// returns the first error; it stops handing out work after an error or when
+// returns the first error. It stops handing out work after an error or when
 // ctx is cancelled.
 func parallelFor(ctx context.Context, n, workers int, fn func(i int) error) error {
 	var (

@@ -3,6 +3,7 @@ package learn
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"os/exec"
 	"slices"
@@ -22,10 +23,11 @@ const (
 	tolLogitCoef    = 1e-6 // relative, unpenalised logistic regression
 	tolLogitSE      = 1e-5 // relative, Wald standard errors
 	tolPlattProb    = 1e-4 // absolute, Platt probabilities (Newton vs BFGS)
+	tolFirthCoef    = 1e-4 // relative to the largest coefficient, Firth (Newton vs BFGS)
 )
 
 // sklearnReference sends req to testdata/sklearn_reference.py and decodes
-// the answer into out.
+// its response into out.
 func sklearnReference(t *testing.T, req map[string]any, out any) {
 	t.Helper()
 	py := testutil.RequirePython(t, "sklearn", "numpy")
@@ -256,6 +258,33 @@ func TestPlattMatchesSklearn(t *testing.T) {
 	for _, f := range []float64{-3, -1, -0.2, 0, 0.2, 1, 3} {
 		if g, w := p.Probability(f), want.Probability(f); math.Abs(g-w) > tolPlattProb {
 			t.Errorf("P(f=%v) = %.8f, sklearn %.8f (A=%v B=%v, sklearn A=%v B=%v)", f, g, w, p.A, p.B, ref.A, ref.B)
+		}
+	}
+}
+
+func TestFirthMatchesDirectMaximisation(t *testing.T) {
+	// Completely separated by the first variable, so only Firth's estimate
+	// exists; the reference maximises the same penalised likelihood with
+	// SciPy's BFGS.
+	x, y := synthData(40, 18, 2, 0, 12)
+	for i := range x {
+		x[i][0] = float64(2*y[i]-1) * (1 + math.Abs(x[i][0])/10)
+	}
+	if _, err := FitLogistic(x, y, []string{"a", "b"}); !errors.Is(err, ErrSeparation) {
+		t.Fatalf("maximum likelihood on separated data: error %v, want ErrSeparation", err)
+	}
+	var ref struct{ Coef []float64 }
+	sklearnReference(t, map[string]any{"task": "firth", "x": x, "y": y}, &ref)
+	m, err := FitLogisticAuto(x, y, []string{"a", "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Method != MethodFirth {
+		t.Errorf("method %q, want %q", m.Method, MethodFirth)
+	}
+	for j := range m.Coef {
+		if !closeScaled(m.Coef[j], ref.Coef[j], tolFirthCoef, maxAbs(ref.Coef)) {
+			t.Errorf("coefficient %d = %.8g, SciPy %.8g", j, m.Coef[j], ref.Coef[j])
 		}
 	}
 }

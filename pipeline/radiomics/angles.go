@@ -88,13 +88,3 @@ func offsetLength(o offset, spacing [3]float64, norm string) float64 {
 	}
 	return 1
 }
-
-// neighbour returns the index of voxel (x, y, z) + o in a box, or -1 when it
-// falls outside.
-func neighbour(size [3]int, x, y, z int, o offset) int {
-	nx, ny, nz := x+o[2], y+o[1], z+o[0]
-	if nx < 0 || ny < 0 || nz < 0 || nx >= size[0] || ny >= size[1] || nz >= size[2] {
-		return -1
-	}
-	return (nz*size[1]+ny)*size[0] + nx
-}

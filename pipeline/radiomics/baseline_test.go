@@ -32,6 +32,7 @@ var baselineColumns = []struct {
 	{"brain1_combined", func(s *Settings) { s.WeightingNorm = "no_weighting" }},
 	{"brain1_flatRegion", func(s *Settings) { s.ResegmentRange = []float64{0}; s.BinWidth = 5000 }},
 	{"brain1_normalization", func(s *Settings) { s.Normalize = true; s.NormalizeScale = 100; s.BinWidth = 5 }},
+	{"brain1_resampling", func(s *Settings) { s.ResampledPixelSpacing = []float64{2, 2, 2}; s.Interpolator = "sitkBSpline" }},
 	{"brain1_resegmentation", func(s *Settings) { s.ResegmentRange = []float64{-3, 3}; s.ResegmentMode = "sigma" }},
 }
 

@@ -33,26 +33,27 @@ func meshDiameters(ps [3]int, pad []bool, spacing [3]float64) (d3, dSlice, dCol,
 		}
 	}
 
-	// 2. Extremes along the lines parallel to each axis.
-	type key [2]int32
-	var ext [3]map[key][2]int32
+	// 2. Extremes along the lines parallel to each axis, in arrays indexed
+	// by the line's two other doubled coordinates.
+	dim := [3]int32{int32(2 * ps[0]), int32(2 * ps[1]), int32(2 * ps[2])}
+	var lo, hi [3][]int32
 	for a := 0; a < 3; a++ {
-		ext[a] = map[key][2]int32{}
 		b, c := (a+1)%3, (a+2)%3
+		lo[a] = make([]int32, dim[b]*dim[c])
+		hi[a] = make([]int32, dim[b]*dim[c])
+		for i := range lo[a] {
+			lo[a][i], hi[a][i] = math.MaxInt32, -1
+		}
 		for _, v := range verts {
-			k := key{v[b], v[c]}
-			e, ok := ext[a][k]
-			if !ok {
-				ext[a][k] = [2]int32{v[a], v[a]}
-				continue
-			}
-			ext[a][k] = [2]int32{min(e[0], v[a]), max(e[1], v[a])}
+			k := v[b]*dim[c] + v[c]
+			lo[a][k] = min(lo[a][k], v[a])
+			hi[a][k] = max(hi[a][k], v[a])
 		}
 	}
 	extreme := func(v [3]int32, a int) bool {
 		b, c := (a+1)%3, (a+2)%3
-		e := ext[a][key{v[b], v[c]}]
-		return v[a] == e[0] || v[a] == e[1]
+		k := v[b]*dim[c] + v[c]
+		return v[a] == lo[a][k] || v[a] == hi[a][k]
 	}
 
 	// 3. Longest distances among the candidates.
@@ -80,7 +81,9 @@ func meshDiameters(ps [3]int, pad []bool, spacing [3]float64) (d3, dSlice, dCol,
 		for _, g := range groups {
 			for i := range g {
 				for j := i + 1; j < len(g); j++ {
-					best = math.Max(best, dist2(g[i], g[j]))
+					if d := dist2(g[i], g[j]); d > best {
+						best = d
+					}
 				}
 			}
 		}
@@ -96,7 +99,9 @@ func meshDiameters(ps [3]int, pad []bool, spacing [3]float64) (d3, dSlice, dCol,
 	var best float64
 	for i := range cand {
 		for j := i + 1; j < len(cand); j++ {
-			best = math.Max(best, dist2(cand[i], cand[j]))
+			if d := dist2(cand[i], cand[j]); d > best {
+				best = d
+			}
 		}
 	}
 	d3 = math.Sqrt(best)

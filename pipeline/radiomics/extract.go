@@ -105,18 +105,19 @@ func Extract(ctx context.Context, img *volume.Volume, mask *volume.Mask, p Param
 			work.lo[a], work.hi[a] = 0, full[a]-1
 		}
 	}
-	data, err := workingImage(img, work, &s)
-	if err != nil {
-		return nil, err
-	}
-	b := &box{size: work.size(), spacing: img.Spacing, data: data, in: cropBool(full, in, work)}
-
-	// 3. Resampling.
+	var b *box
 	if len(s.ResampledPixelSpacing) == 3 {
-		b, err = resample(b, &s)
+		// 3. Resampling produces the working box directly.
+		var err error
+		if b, err = resampleRegion(img, in, roi, &s); err != nil {
+			return nil, err
+		}
+	} else {
+		data, err := workingImage(img, work, &s)
 		if err != nil {
 			return nil, err
 		}
+		b = &box{size: work.size(), spacing: img.Spacing, data: data, in: cropBool(full, in, work)}
 	}
 
 	// 4. Region checks and re-segmentation.
@@ -154,13 +155,15 @@ func Extract(ctx context.Context, img *volume.Volume, mask *volume.Mask, p Param
 			res.ShapeVoxelCount++
 		}
 	}
-	if names := p.enabled("shape"); len(names) > 0 {
-		f := shapeFeatures(shapeBounds.size(), b.spacing, shapeMask)
-		for _, n := range names {
-			res.Names = append(res.Names, "original_shape_"+n)
-			res.Values = append(res.Values, f[n])
+	shapeNames := p.enabled("shape")
+	var shapeVals map[string]float64
+	shapeDone := make(chan struct{})
+	go func() {
+		defer close(shapeDone)
+		if len(shapeNames) > 0 {
+			shapeVals = shapeFeatures(shapeBounds.size(), b.spacing, shapeMask)
 		}
-	}
+	}()
 
 	// 6. Image types, filtered on the working box and cropped to the region.
 	type job struct {
@@ -214,6 +217,11 @@ func Extract(ctx context.Context, img *volume.Volume, mask *volume.Mask, p Param
 		}()
 	}
 	wg.Wait()
+	<-shapeDone
+	for _, n := range shapeNames {
+		res.Names = append(res.Names, "original_shape_"+n)
+		res.Values = append(res.Values, shapeVals[n])
+	}
 	for i, j := range jobs {
 		if errs[i] != nil {
 			return nil, fmt.Errorf("image type %s: %w", j.name, errs[i])
@@ -238,7 +246,11 @@ func imageFeatures(b *box, p *Params) (map[string]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := newTexture(b, q)
+	pad := 1
+	for _, d := range p.Setting.Distances {
+		pad = max(pad, d)
+	}
+	t := newTexture(b, q, pad)
 	out := map[string]float64{}
 	add := func(class string, f map[string]float64) {
 		for k, v := range f {
@@ -257,7 +269,7 @@ func imageFeatures(b *box, p *Params) (map[string]float64, error) {
 			add(class, glszmFeatures(t, &p.Setting))
 		case "gldm":
 			f := gldmFeatures(t, &p.Setting)
-			f["GrayLevelNonUniformityNormalized"] = firstOrder(b, q, &p.Setting)["Uniformity"]
+			f["GrayLevelNonUniformityNormalized"] = uniformity(q, t.nvox)
 			f["DependencePercentage"] = 1
 			add(class, f)
 		case "ngtdm":

@@ -1,9 +1,6 @@
 package radiomics
 
-import (
-	"math"
-	"sort"
-)
+import "math"
 
 // eps is numpy's float64 machine epsilon, which PyRadiomics adds inside
 // every logarithm.
@@ -20,16 +17,9 @@ func firstOrder(b *box, q []int32, s *Settings) map[string]float64 {
 	n := float64(len(x))
 	f := map[string]float64{}
 
-	sorted := append([]float64(nil), x...)
-	sort.Float64s(sorted)
+	pv := percentiles(x, []float64{10, 25, 50, 75, 90})
 	pct := func(p float64) float64 {
-		pos := p / 100 * (n - 1)
-		i := int(math.Floor(pos))
-		if i >= len(sorted)-1 {
-			return sorted[len(sorted)-1]
-		}
-		frac := pos - float64(i)
-		return sorted[i] + frac*(sorted[i+1]-sorted[i])
+		return pv[p]
 	}
 
 	var sum, energy float64
@@ -69,36 +59,29 @@ func firstOrder(b *box, q []int32, s *Settings) map[string]float64 {
 	}
 
 	// Histogram of the discretised levels for Entropy and Uniformity.
-	counts := map[int32]float64{}
-	for i, in := range b.in {
-		if in {
-			counts[q[i]]++
-		}
-	}
-	var entropy, uniformity float64
-	for _, c := range counts {
-		p := c / n
-		entropy -= p * log2(p+eps)
-		uniformity += p * p
-	}
+	entropy, uniform := histogramEntropy(q, len(x))
 
 	f["Energy"] = energy
 	f["TotalEnergy"] = energy * b.spacing[0] * b.spacing[1] * b.spacing[2]
 	f["Entropy"] = entropy
-	f["Minimum"] = sorted[0]
-	f["Maximum"] = sorted[len(sorted)-1]
+	lo, hi := x[0], x[0]
+	for _, v := range x {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	f["Minimum"] = lo
+	f["Maximum"] = hi
 	f["10Percentile"] = p10
 	f["90Percentile"] = p90
 	f["Mean"] = mean
 	f["Median"] = pct(50)
 	f["InterquartileRange"] = pct(75) - pct(25)
-	f["Range"] = sorted[len(sorted)-1] - sorted[0]
+	f["Range"] = hi - lo
 	f["MeanAbsoluteDeviation"] = mad
 	f["RobustMeanAbsoluteDeviation"] = rmad
 	f["RootMeanSquared"] = math.Sqrt(energy / n)
 	f["Variance"] = m2
 	f["StandardDeviation"] = math.Sqrt(m2)
-	f["Uniformity"] = uniformity
+	f["Uniformity"] = uniform
 	if m2 == 0 {
 		f["Skewness"], f["Kurtosis"] = 0, 0
 	} else {
@@ -106,4 +89,101 @@ func firstOrder(b *box, q []int32, s *Settings) map[string]float64 {
 		f["Kurtosis"] = m4 / (m2 * m2)
 	}
 	return f
+}
+
+// histogramEntropy returns the entropy (bits) and the uniformity of the
+// grey-level histogram of the n region voxels of q (0 = outside).
+func histogramEntropy(q []int32, n int) (entropy, uniformity float64) {
+	var hi int32
+	for _, v := range q {
+		hi = max(hi, v)
+	}
+	counts := make([]float64, hi+1)
+	for _, v := range q {
+		counts[v]++
+	}
+	for _, c := range counts[1:] {
+		if c == 0 {
+			continue
+		}
+		p := c / float64(n)
+		entropy -= p * log2(p+eps)
+		uniformity += p * p
+	}
+	return entropy, uniformity
+}
+
+// uniformity returns the uniformity of the grey-level histogram of q.
+func uniformity(q []int32, n int) float64 {
+	_, u := histogramEntropy(q, n)
+	return u
+}
+
+// percentiles returns numpy's default (linear) percentiles of x for the
+// ascending list ps: the value at position p/100 (n-1) of the sorted values,
+// interpolated between neighbours. It selects instead of sorting; x is not
+// modified.
+func percentiles(x []float64, ps []float64) map[float64]float64 {
+	a := append([]float64(nil), x...)
+	n := len(a)
+	out := map[float64]float64{}
+	from := 0
+	for _, p := range ps {
+		pos := p / 100 * float64(n-1)
+		k := int(math.Floor(pos))
+		selectKth(a[from:], k-from)
+		from = k
+		v := a[k]
+		if k+1 < n {
+			next := a[k+1]
+			for _, w := range a[k+1:] {
+				next = math.Min(next, w)
+			}
+			v += (pos - float64(k)) * (next - v)
+		}
+		out[p] = v
+	}
+	return out
+}
+
+// selectKth reorders a so that a[k] is the k-th smallest value, smaller or
+// equal values before it and greater or equal after it (quickselect with a
+// median-of-three pivot).
+func selectKth(a []float64, k int) {
+	lo, hi := 0, len(a)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if a[mid] < a[lo] {
+			a[mid], a[lo] = a[lo], a[mid]
+		}
+		if a[hi] < a[lo] {
+			a[hi], a[lo] = a[lo], a[hi]
+		}
+		if a[hi] < a[mid] {
+			a[hi], a[mid] = a[mid], a[hi]
+		}
+		pivot := a[mid]
+		i, j := lo, hi
+		for i <= j {
+			for a[i] < pivot {
+				i++
+			}
+			for a[j] > pivot {
+				j--
+			}
+			if i <= j {
+				a[i], a[j] = a[j], a[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return
+		}
+	}
 }

@@ -16,9 +16,14 @@ func glcmMatrices(t *texture, s *Settings) ([][]float64, []offset) {
 	out := make([][]float64, len(angs))
 	for a, o := range angs {
 		p := make([]float64, ng*ng)
-		t.forPairs(o, func(i, j int32) {
-			p[int(t.index[i])*ng+int(t.index[j])]++
-		})
+		step := t.delta(o)
+		for _, v := range t.vox {
+			j := t.qp[int(v)+step]
+			if j == 0 {
+				continue
+			}
+			p[int(t.index[t.qp[v]])*ng+int(t.index[j])]++
+		}
 		if s.SymmetricalGLCM {
 			for i := 0; i < ng; i++ {
 				for j := i; j < ng; j++ {

@@ -18,37 +18,23 @@ var glrlmNames = map[string]string{
 func glrlmMatrices(t *texture, s *Settings) ([]*sizeMatrix, []offset) {
 	angs := angles(t.size, []int{1}, s.Force2D, s.Force2DDimension)
 	maxLen := max(t.size[0], t.size[1], t.size[2])
-	nx, ny, nz := t.size[0], t.size[1], t.size[2]
 	out := make([]*sizeMatrix, len(angs))
 	for a, o := range angs {
 		m := newSizeMatrix(t.levels, maxLen)
-		step := (o[0]*ny+o[1])*nx + o[2]
-		for z := 0; z < nz; z++ {
-			for y := 0; y < ny; y++ {
-				for x := 0; x < nx; x++ {
-					i := (z*ny+y)*nx + x
-					g := t.q[i]
-					if g == 0 {
-						continue
-					}
-					// Start a run only where the previous voxel differs.
-					if p := neighbour(t.size, x, y, z, offset{-o[0], -o[1], -o[2]}); p >= 0 && t.q[p] == g {
-						continue
-					}
-					n := 1
-					cx, cy, cz := x+o[2], y+o[1], z+o[0]
-					j := i
-					for cx >= 0 && cy >= 0 && cz >= 0 && cx < nx && cy < ny && cz < nz {
-						j += step
-						if t.q[j] != g {
-							break
-						}
-						n++
-						cx, cy, cz = cx+o[2], cy+o[1], cz+o[0]
-					}
-					m.p[int(t.index[g])*maxLen+n-1]++
-				}
+		step := t.delta(o)
+		for _, v := range t.vox {
+			i := int(v)
+			g := t.qp[i]
+			// Start a run only where the previous voxel differs; the
+			// zero padding ends every run inside the array.
+			if t.qp[i-step] == g {
+				continue
 			}
+			n := 1
+			for j := i + step; t.qp[j] == g; j += step {
+				n++
+			}
+			m.p[int(t.index[g])*maxLen+n-1]++
 		}
 		out[a] = m
 	}

@@ -12,40 +12,49 @@ var glszmNames = map[string]string{
 
 // glszmMatrix returns the size-zone matrix: zones are connected components
 // of equal grey level, connected through the distance-1 neighbours (26 in
-// 3D, 8 with force2D).
+// 3D, 8 with force2D). Components are found with union-find over the
+// neighbours that precede each voxel in index order.
 func glszmMatrix(t *texture, s *Settings) *sizeMatrix {
-	nbrs := bothDirections(angles(t.size, []int{1}, s.Force2D, s.Force2DDimension))
-	nx, ny := t.size[0], t.size[1]
-	seen := make([]bool, len(t.q))
-	var zones [][2]int // (level index, size)
-	maxSize := 0
-	var stack []int
-	for start, g := range t.q {
-		if g == 0 || seen[start] {
-			continue
+	back := t.deltas(angles(t.size, []int{1}, s.Force2D, s.Force2DDimension))
+	parent := make([]int32, len(t.qp))
+	find := func(i int32) int32 {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
 		}
-		seen[start] = true
-		stack = append(stack[:0], start)
-		n := 0
-		for len(stack) > 0 {
-			i := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			n++
-			x, y, z := i%nx, (i/nx)%ny, i/(nx*ny)
-			for _, o := range nbrs {
-				j := neighbour(t.size, x, y, z, o)
-				if j >= 0 && !seen[j] && t.q[j] == g {
-					seen[j] = true
-					stack = append(stack, j)
-				}
+		return i
+	}
+	for _, v := range t.vox {
+		parent[v] = v
+	}
+	for _, v := range t.vox {
+		g := t.qp[v]
+		for _, d := range back {
+			j := v - int32(d)
+			if t.qp[j] != g {
+				continue
+			}
+			a, b := find(v), find(j)
+			if a != b {
+				parent[max(a, b)] = min(a, b)
 			}
 		}
-		zones = append(zones, [2]int{int(t.index[g]), n})
-		maxSize = max(maxSize, n)
 	}
-	m := newSizeMatrix(t.levels, maxSize)
-	for _, zn := range zones {
-		m.p[zn[0]*maxSize+zn[1]-1]++
+	size := make([]int32, len(t.qp))
+	for _, v := range t.vox {
+		size[find(v)]++
+	}
+	maxSize := int32(0)
+	for _, v := range t.vox {
+		if parent[v] == v {
+			maxSize = max(maxSize, size[v])
+		}
+	}
+	m := newSizeMatrix(t.levels, int(maxSize))
+	for _, v := range t.vox {
+		if parent[v] == v {
+			m.p[int(t.index[t.qp[v]])*int(maxSize)+int(size[v])-1]++
+		}
 	}
 	return m
 }

@@ -36,7 +36,7 @@ func originalTexture(t *testing.T, img *volume.Volume, mask *volume.Mask, s *Set
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newTexture(b, q)
+	return newTexture(b, q, 1)
 }
 
 // readMatrix reads a baseline matrix in long format (indices..., value) into

@@ -7,36 +7,8 @@ import "math"
 // voxel without region neighbours counts in n_i and adds 0 to s_i, as in
 // PyRadiomics.
 func ngtdmMatrix(t *texture, s *Settings) (n, sum []float64) {
-	nbrs := bothDirections(angles(t.size, s.Distances, s.Force2D, s.Force2DDimension))
-	nx, ny, nz := t.size[0], t.size[1], t.size[2]
-	n = make([]float64, len(t.levels))
-	sum = make([]float64, len(t.levels))
-	for z := 0; z < nz; z++ {
-		for y := 0; y < ny; y++ {
-			for x := 0; x < nx; x++ {
-				g := t.q[(z*ny+y)*nx+x]
-				if g == 0 {
-					continue
-				}
-				var tot float64
-				c := 0
-				for _, o := range nbrs {
-					j := neighbour(t.size, x, y, z, o)
-					if j < 0 || t.q[j] == 0 {
-						continue
-					}
-					tot += float64(t.q[j])
-					c++
-				}
-				k := t.index[g]
-				n[k]++
-				if c > 0 {
-					sum[k] += math.Abs(float64(g) - tot/float64(c))
-				}
-			}
-		}
-	}
-	return n, sum
+	nb := t.neighbourhood(s)
+	return nb.ngtdmN, nb.ngtdmS
 }
 
 func ngtdmFeatures(t *texture, s *Settings) map[string]float64 {

@@ -30,7 +30,8 @@ type Settings struct {
 	RemoveOutliers float64 `yaml:"removeOutliers"`
 	// ResampledPixelSpacing, when set, resamples image and mask to this
 	// spacing in millimetres (x, y, z; 0 keeps an axis). Interpolator
-	// names the image interpolator; only "sitkLinear" is implemented.
+	// names the image interpolator: "sitkBSpline" (cubic B-spline, the
+	// default) or "sitkLinear"; the mask uses nearest neighbour.
 	ResampledPixelSpacing []float64 `yaml:"resampledPixelSpacing"`
 	Interpolator          string    `yaml:"interpolator"`
 	// PadDistance is the number of voxels kept around the region's
@@ -135,8 +136,8 @@ func (s *Settings) Validate() error {
 				return fmt.Errorf("%w: resampledPixelSpacing %v", ErrSettings, s.ResampledPixelSpacing)
 			}
 		}
-		if s.Interpolator != "sitkLinear" {
-			return fmt.Errorf("%w: interpolator %q is not implemented; set interpolator: sitkLinear to resample", ErrSettings, s.Interpolator)
+		if s.Interpolator != "sitkLinear" && s.Interpolator != "sitkBSpline" {
+			return fmt.Errorf("%w: interpolator %q is not implemented (use sitkBSpline or sitkLinear)", ErrSettings, s.Interpolator)
 		}
 	}
 	return nil

@@ -14,44 +14,58 @@ type texture struct {
 	ng int32
 	// nvox is the number of region voxels.
 	nvox int
+
+	// qp is q surrounded by pad voxels of grey level 0 on every side, so
+	// that a neighbour within pad voxels is always inside the array and
+	// needs no bounds check; psize is its size and vox lists the qp
+	// indices of the region voxels in ascending order.
+	pad   int
+	psize [3]int
+	qp    []int32
+	vox   []int32
+
+	// nb caches the GLDM and NGTDM pass.
+	nb *neighbourhood
 }
 
-func newTexture(b *box, q []int32) *texture {
-	t := &texture{size: b.size, spacing: b.spacing, q: q}
+func newTexture(b *box, q []int32, pad int) *texture {
+	t := &texture{size: b.size, spacing: b.spacing, q: q, pad: pad}
 	t.levels, t.index = levelIndex(q)
 	if len(t.levels) > 0 {
 		t.ng = t.levels[len(t.levels)-1]
 	}
-	for _, v := range q {
-		if v > 0 {
-			t.nvox++
-		}
+	for a := 0; a < 3; a++ {
+		t.psize[a] = b.size[a] + 2*pad
 	}
-	return t
-}
-
-// forPairs calls fn for every pair of region voxels (v, v+o) inside the box.
-func (t *texture) forPairs(o offset, fn func(a, b int32)) {
-	nx, ny, nz := t.size[0], t.size[1], t.size[2]
-	dz, dy, dx := o[0], o[1], o[2]
-	step := (dz*ny+dy)*nx + dx
-	for z := max(0, -dz); z < min(nz, nz-dz); z++ {
-		for y := max(0, -dy); y < min(ny, ny-dy); y++ {
-			row := (z*ny + y) * nx
-			for x := max(0, -dx); x < min(nx, nx-dx); x++ {
-				i := row + x
-				a := t.q[i]
-				if a == 0 {
-					continue
+	t.qp = make([]int32, t.psize[0]*t.psize[1]*t.psize[2])
+	for z := 0; z < b.size[2]; z++ {
+		for y := 0; y < b.size[1]; y++ {
+			src := (z*b.size[1] + y) * b.size[0]
+			dst := ((z+pad)*t.psize[1]+y+pad)*t.psize[0] + pad
+			for x := 0; x < b.size[0]; x++ {
+				if g := q[src+x]; g > 0 {
+					t.qp[dst+x] = g
+					t.vox = append(t.vox, int32(dst+x))
 				}
-				b := t.q[i+step]
-				if b == 0 {
-					continue
-				}
-				fn(a, b)
 			}
 		}
 	}
+	t.nvox = len(t.vox)
+	return t
+}
+
+// delta returns the qp index step of offset o.
+func (t *texture) delta(o offset) int {
+	return (o[0]*t.psize[1]+o[1])*t.psize[0] + o[2]
+}
+
+// deltas returns the qp index steps of offsets.
+func (t *texture) deltas(os []offset) []int {
+	out := make([]int, len(os))
+	for i, o := range os {
+		out[i] = t.delta(o)
+	}
+	return out
 }
 
 // featureMean averages per-angle feature maps over the angles.

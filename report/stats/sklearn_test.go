@@ -116,8 +116,8 @@ func TestAgainstSklearn(t *testing.T) {
 		}
 		checkSlice(t, "FPR", curve.FPR, ref.FPR)
 		checkSlice(t, "TPR", curve.TPR, ref.TPR)
-		// scikit-learn's first threshold is max+1 (1.2) or +Inf (1.3 and
-		// later); ours is +Inf, so only the others are compared.
+		// scikit-learn 1.2 puts max+1 as the first threshold where ours is
+		// +Inf, so only the others are compared.
 		checkSlice(t, "thresholds", curve.Thresholds[1:], ref.ROCThresholds)
 	})
 

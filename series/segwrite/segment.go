@@ -82,10 +82,11 @@ type Options struct {
 	AllFrames bool
 	// Time is the content date and time; zero means time.Now().
 	Time time.Time
-	// SeriesInstanceUID and SOPInstanceUID of the SEG; empty means new UIDs
-	// from dcmuid.New.
-	SeriesInstanceUID string
-	SOPInstanceUID    string
+	// SeriesInstanceUID, SOPInstanceUID and DimensionOrganizationUID of the
+	// SEG; empty means new UIDs from dcmuid.New.
+	SeriesInstanceUID        string
+	SOPInstanceUID           string
+	DimensionOrganizationUID string
 }
 
 // Result describes a written SEG instance.

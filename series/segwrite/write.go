@@ -114,7 +114,11 @@ func Write(w io.Writer, src Source, mask *volume.Mask, seg Segment, opts Options
 	if res.SOPInstanceUID == "" {
 		res.SOPInstanceUID = dcmuid.New()
 	}
-	for _, u := range []string{res.SeriesInstanceUID, res.SOPInstanceUID} {
+	uids := []string{res.SeriesInstanceUID, res.SOPInstanceUID}
+	if opts.DimensionOrganizationUID != "" {
+		uids = append(uids, opts.DimensionOrganizationUID)
+	}
+	for _, u := range uids {
 		if err := dcmuid.Check(u); err != nil {
 			return Result{}, fmt.Errorf("%w: %v", ErrSegment, err)
 		}
@@ -242,7 +246,10 @@ func buildDataset(src Source, seg Segment, opts Options, res Result, pixels []by
 	if instanceNumber <= 0 {
 		instanceNumber = 1
 	}
-	dimOrg := dcmuid.New()
+	dimOrg := opts.DimensionOrganizationUID
+	if dimOrg == "" {
+		dimOrg = dcmuid.New()
+	}
 
 	elems := []*dicom.Element{
 		// File Meta Information (PS3.10 7.1).

@@ -66,7 +66,7 @@ type Event struct {
 	RejectSource *int `json:"reject_source,omitempty"`
 	RejectReason *int `json:"reject_reason,omitempty"`
 
-	// What was transferred.
+	// Counts of the association's transfers.
 	Studies  []StudyCount `json:"studies,omitempty"`
 	Stored   int          `json:"stored,omitempty"`
 	Failed   int          `json:"failed,omitempty"`
@@ -77,7 +77,7 @@ type Event struct {
 	SOPInstanceUID   string `json:"sop_instance_uid,omitempty"`
 	StudyInstanceUID string `json:"study_uid,omitempty"`
 	Status           string `json:"status,omitempty"`
-	// Kept says, for DuplicateInstance, whether the stored instance was kept.
+	// Kept is true, for DuplicateInstance, when the stored instance was kept.
 	Kept *bool `json:"kept,omitempty"`
 
 	Detail string `json:"detail,omitempty"`

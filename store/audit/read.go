@@ -50,16 +50,19 @@ func Format(e Event) string {
 			fmt.Fprintf(&b, "  %s=%s", k, v)
 		}
 	}
+
 	add("action", e.Action)
 	add("ae", e.AETitle)
 	add("listen", e.Listen)
 	if e.PID != 0 {
 		add("pid", fmt.Sprint(e.PID))
 	}
+
 	add("assoc", e.Association)
 	add("calling", e.CallingAE)
 	add("called", e.CalledAE)
 	add("peer", e.PeerAddr)
+
 	if e.Stored > 0 || e.Type == DICOMInstancesTransferred {
 		add("stored", fmt.Sprint(e.Stored))
 	}

@@ -10,8 +10,8 @@ import (
 	"github.com/mdm2node/mdm2node/scp"
 )
 
-// AssociationCounter reports the instances stored on an association per
-// Study Instance UID and forgets them; store.Store implements it.
+// AssociationCounter returns the instances stored on an association per
+// Study Instance UID and clears them. store.Store implements it.
 type AssociationCounter interface {
 	TakeAssociationCounts(assocID string) map[string]int
 }
@@ -50,7 +50,8 @@ func (r *Recorder) ApplicationStarted(aeTitle, listen string) {
 		Application: "mdm2node", AETitle: aeTitle, Listen: listen, PID: os.Getpid()})
 }
 
-// ApplicationStopped records ApplicationActivity stop; detail says why.
+// ApplicationStopped records ApplicationActivity stop with the reason in
+// detail.
 func (r *Recorder) ApplicationStopped(aeTitle, detail string, outcome Outcome) {
 	r.write(Event{Type: ApplicationActivity, Action: ActionStop, Outcome: outcome,
 		Application: "mdm2node", AETitle: aeTitle, PID: os.Getpid(), Detail: detail})
@@ -88,8 +89,8 @@ func (r *Recorder) AssociationAborted(a scp.AssociationInfo, stats scp.Associati
 func (r *Recorder) finish(t Type, a scp.AssociationInfo, stats scp.AssociationStats, cause error) {
 	counts := stats.StoredByStudy
 	if r.counter != nil {
-		// The store knows the study of every instance it stored, so its
-		// counts win over the server's.
+		// The store has the study of every instance it stored, so its
+		// counts replace the server's.
 		if c := r.counter.TakeAssociationCounts(a.ID); len(c) > 0 {
 			counts = c
 		}

@@ -6,8 +6,8 @@ import (
 	"math"
 )
 
-// Info is what Inspect reads from a model: enough to check a model against
-// an extractor description and to edit its outputs.
+// Info is the part of a model that Inspect decodes, enough to check the
+// model against an extractor description and to edit its outputs.
 type Info struct {
 	IRVersion int64
 	// Opset is the version of the default (ai.onnx) operator set.

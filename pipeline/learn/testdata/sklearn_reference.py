@@ -1,7 +1,7 @@
 """Reference values from scikit-learn for the tests of package learn.
 
-Reads one JSON request on standard input and writes one JSON answer on
-standard output. The request has "task" and the data the task needs; see
+Reads one JSON request on standard input and writes one JSON response
+on standard output. The request has "task" and the data the task needs; see
 reference_test.go for the callers. Run with Debian's /usr/bin/python3
 (python3-sklearn, python3-numpy).
 """
@@ -57,13 +57,31 @@ def logistic(req):
     return {"coef": beta.tolist(), "se": se.tolist()}
 
 
+def firth(req):
+    """Maximise l(beta) + 1/2 log det I(beta) directly with BFGS."""
+    from scipy.optimize import minimize
+    X, y = np.array(req["x"]), np.array(req["y"])
+    design = np.column_stack([np.ones(len(X)), X])
+
+    def negative(beta):
+        eta = design @ beta
+        prob = 1 / (1 + np.exp(-eta))
+        info = design.T @ (design * (prob * (1 - prob))[:, None])
+        ll = np.sum(y * eta - np.logaddexp(0, eta))
+        return -(ll + 0.5 * np.linalg.slogdet(info)[1])
+
+    res = minimize(negative, np.zeros(design.shape[1]), method="BFGS",
+                   options={"gtol": 1e-9, "maxiter": 10000})
+    return {"coef": res.x.tolist()}
+
+
 def platt(req):
     a, b = _sigmoid_calibration(np.array(req["decision"]), np.array(req["y"]))
     return {"a": float(a), "b": float(b)}
 
 
 TASKS = {"ftest": ftest, "svc": svc, "rfe": rfe, "logistic": logistic,
-         "platt": platt}
+         "platt": platt, "firth": firth}
 
 if __name__ == "__main__":
     request = json.load(sys.stdin)

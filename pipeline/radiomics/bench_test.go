@@ -1,0 +1,65 @@
+package radiomics
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/mdm2node/mdm2node/series/volume"
+)
+
+// benchCT returns a 512 x 512 x 60 CT-like volume (0.8 x 0.8 x 2.5 mm) with
+// an ellipsoidal region inside a 120 x 120 x 40 box and soft-tissue texture.
+func benchCT() (*volume.Volume, *volume.Mask) {
+	size := [3]int{512, 512, 60}
+	g := volume.Geometry{Size: size, Spacing: [3]float64{0.8, 0.8, 2.5},
+		Axes: [3][3]float64{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}}
+	v := &volume.Volume{Geometry: g, Data: make([]float32, g.Len())}
+	m := &volume.Mask{Geometry: g, Data: make([]uint8, g.Len())}
+	var seed uint32 = 1
+	for z := 0; z < size[2]; z++ {
+		for y := 0; y < size[1]; y++ {
+			for x := 0; x < size[0]; x++ {
+				seed = seed*1664525 + 1013904223
+				noise := float64(seed>>16)/65536*60 - 30
+				i := g.Index(x, y, z)
+				v.Data[i] = float32(-60 + 40*math.Sin(float64(x)/9)*math.Cos(float64(y)/13) + 15*math.Sin(float64(z)/3) + noise)
+				dx, dy, dz := float64(x-256)/60, float64(y-256)/60, float64(z-30)/20
+				if dx*dx+dy*dy+dz*dz <= 1 {
+					m.Data[i] = 1
+				}
+			}
+		}
+	}
+	return v, m
+}
+
+// BenchmarkExtract851CT measures all 851 features (Original + 8 wavelet
+// decompositions, every class) for one CT-sized input.
+func BenchmarkExtract851CT(b *testing.B) {
+	img, mask := benchCT()
+	p := DefaultParams()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := Extract(context.Background(), img, mask, p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Values) != 851 {
+			b.Fatalf("%d features", len(res.Values))
+		}
+	}
+}
+
+// BenchmarkExtract851MR is the same for a 256 x 256 x 25 MR-like volume
+// (brain1 of PyRadiomics' test data, region 47 x 70 x 7 voxels).
+func BenchmarkExtract851MR(b *testing.B) {
+	img, mask := loadBrain1(b)
+	p := DefaultParams()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Extract(context.Background(), img, mask, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,27 @@
+package store
+
+import (
+	"fmt"
+	"testing"
+)
+
+// BenchmarkCommit measures one durable store of a 39 KB CT data set: write,
+// parse, fsync, rename, folder fsync and index commit.
+func BenchmarkCommit(b *testing.B) {
+	s, err := Open(Options{DataDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ct := loadInstance(b, "pydicom/test_files/CT_small.dcm")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		uid := fmt.Sprintf("2.25.9%0*d", len(ct.sopInstance)-6, i+1)
+		req := ct.request("bench")
+		req.SOPInstanceUID = uid
+		data := replaceValue(ct.dataSet, ct.sopInstance, uid)
+		if status, err := push(b, s, req, data); status != StatusSuccess {
+			b.Fatalf("status %04X: %v", status, err)
+		}
+	}
+}
