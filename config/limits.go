@@ -36,7 +36,7 @@ type Timeouts struct {
 	ACSE time.Duration `yaml:"acse"`
 	// DIMSE bounds the wait for the next PDU inside a DIMSE message.
 	DIMSE time.Duration `yaml:"dimse"`
-	// Idle closes an association with no traffic for this long.
+	// Idle aborts an association with no DIMSE message for this long.
 	Idle time.Duration `yaml:"idle"`
 	// Shutdown is how long open associations may run after SIGINT/SIGTERM
 	// before they are aborted.

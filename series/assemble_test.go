@@ -67,6 +67,7 @@ func TestLoadSeriesAgainstPydicom(t *testing.T) {
 		{"ct 23x38x3", "dcmqi/segmentations/23x38x3/image/*.dcm"},
 		{"legacy enhanced ct", "dcmqi/segmentations/23x38x3/multiframe/mf.dcm"},
 		{"enhanced ct", "pydicom-data/eCT_Supplemental.dcm"},
+		{"enhanced mr philips", "dicom2nifti/philips_enhanced/anatomical/001/*.dcm"},
 		{"enhanced ct rle", "dicomparser/encapsulated/multi-frame/CT0012.not_fragmented_bot_rle.dcm"},
 		{"ct 3 contiguous slices", "pydicom/test_files/dicomdirtests/77654033/CT2/171[3-9]6"},
 	}

@@ -6,10 +6,11 @@
 //
 // A study needs three series: a contrast-enhanced CT (RoleCT), an axial
 // T1-weighted MR (RoleT1WI) and an axial fat-suppressed T2-weighted MR
-// (RoleT2FS). ReadSeriesInfo or InfoFromHeader summarise one series'
-// headers in a SeriesInfo; Rules, compiled from the series section of
-// config.yaml by CompileRules, decide with Evaluate whether a series can
-// fill a role and with Choose which of several does, returning the reason.
+// (RoleT2FS). ReadSeriesInfoFiles, ReadSeriesInfo or InfoFromHeader
+// summarise one series' headers in a SeriesInfo. Rules, compiled from the
+// series section of config.yaml by CompileRules, decide with Evaluate
+// whether a series can fill a role and with Choose which of several does,
+// returning the reason.
 // The attributes used are those of PS3.3 C.7.3.1 (General Series), C.8.3.1
 // (MR Image: Scanning Sequence, Sequence Variant, Scan Options, Repetition,
 // Echo and Inversion Time), C.7.6.2 (Image Plane) and C.7.6.4 (Contrast/Bolus).
@@ -38,6 +39,8 @@
 // LoadMask reads a Segmentation (PS3.3 C.8.20, binary or fractional) or an
 // RT Structure Set (PS3.3 C.8.8) and returns a volume.Mask on the grid of
 // the series, with the segment or ROI chosen by label patterns.
+// ReferencedSeries lists the series a region file refers to, so that each
+// region can be paired with its series before any pixel data is read.
 //
 // Errors are the sentinels in errors.go, wrapped with the file and the
 // attribute or slice involved.

@@ -3,6 +3,7 @@ package series
 import (
 	"fmt"
 
+	"github.com/suyashkumar/dicom"
 	"github.com/suyashkumar/dicom/pkg/tag"
 )
 
@@ -50,7 +51,8 @@ type SeriesInfo struct {
 // Multi-frame objects keep orientation and timing in functional groups. An
 // attribute missing at the top level is taken from the Shared Functional
 // Groups, then from the first item of the Per-frame Functional Groups.
-func InfoFromHeader(ds attrs) SeriesInfo {
+func InfoFromHeader(elements []*dicom.Element) SeriesInfo {
+	ds := attrs(elements)
 	info := SeriesInfo{
 		StudyInstanceUID:    ds.str(tag.StudyInstanceUID),
 		SeriesInstanceUID:   ds.str(tag.SeriesInstanceUID),

@@ -9,8 +9,8 @@ import (
 // maxGroupCommit bounds the instances indexed in one bbolt transaction.
 const maxGroupCommit = 256
 
-// commitRequest asks the committer to make one renamed instance durable: an
-// fsync of its series folder, then its index entry.
+// commitRequest is one renamed instance for the committer to make durable:
+// an fsync of its series folder, then its index entry.
 type commitRequest struct {
 	rec       *InstanceRecord
 	header    *Header
@@ -48,7 +48,7 @@ func (s *Store) committer() {
 	}
 }
 
-// commitGroup fsyncs the groups' folders and indexes the group in one
+// commitGroup fsyncs the group's folders and indexes the group in one
 // transaction. When the transaction fails, every request gets the error.
 func (s *Store) commitGroup(group []*commitRequest) {
 	// 1. Folder fsyncs make the renames durable, once per folder.
@@ -75,6 +75,9 @@ func (s *Store) commitGroup(group []*commitRequest) {
 		}
 		return nil
 	})
+	if err == nil {
+		s.changes.Add(1)
+	}
 	for i, req := range group {
 		if err != nil {
 			results[i] = commitResult{err: fmt.Errorf("store: index SOP instance %s: %w", req.rec.SOPInstanceUID, err)}

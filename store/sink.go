@@ -204,6 +204,9 @@ func (k *sink) commit() (uint16, error) {
 
 	// 4. Rename into place; the UIDs were checked to be valid UIDs, which
 	// cannot contain a separator or "..".
+	// NOTE: with the replace policy, a crash between this rename and the
+	// index commit leaves the new file under the old index entry, whose size
+	// and SHA-256 then no longer match it.
 	rel := filepath.Join(h.StudyInstanceUID, h.SeriesInstanceUID, h.SOPInstanceUID+".dcm")
 	final := filepath.Join(k.s.dir, rel)
 	seriesDir := filepath.Dir(final)

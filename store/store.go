@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mdm2node/mdm2node/scp"
@@ -78,6 +79,12 @@ type Store struct {
 	// committerDone when commits is closed and drained.
 	commits       chan *commitRequest
 	committerDone chan struct{}
+
+	// changes counts committed groups; the snapshotter rewrites
+	// SnapshotFile when it moved.
+	changes      atomic.Int64
+	stopSnapshot chan struct{}
+	snapshotDone chan struct{}
 }
 
 // Open opens or creates the store in opts.DataDir. It removes data sets
@@ -116,8 +123,10 @@ func Open(opts Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{Index: ix, opts: opts, dir: dir, tmpDir: tmp, log: log, byAssoc: map[string]map[string]int{},
-		commits: make(chan *commitRequest, maxGroupCommit), committerDone: make(chan struct{})}
+		commits: make(chan *commitRequest, maxGroupCommit), committerDone: make(chan struct{}),
+		stopSnapshot: make(chan struct{}), snapshotDone: make(chan struct{})}
 	go s.committer()
+	go s.snapshotter(s.stopSnapshot, s.snapshotDone)
 	return s, nil
 }
 
@@ -135,6 +144,8 @@ func (s *Store) Close() error {
 	s.closed = true
 	close(s.commits)
 	<-s.committerDone
+	close(s.stopSnapshot)
+	<-s.snapshotDone
 	return s.Index.Close()
 }
 
@@ -196,20 +207,21 @@ func (s *Store) uidLock(uid string) *sync.Mutex {
 	return &s.uidLocks[h.Sum32()%uint32(len(s.uidLocks))]
 }
 
-// removeLeftovers deletes the partial files in tmp.
+// removeLeftovers deletes the files in tmp: data sets half received and a
+// snapshot half written when the process stopped. None was acknowledged.
 func removeLeftovers(tmp string, log *slog.Logger) error {
 	entries, err := os.ReadDir(tmp)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), partSuffix) {
+		if !e.Type().IsRegular() {
 			continue
 		}
 		if err := os.Remove(filepath.Join(tmp, e.Name())); err != nil {
-			return fmt.Errorf("store: remove partial file: %w", err)
+			return fmt.Errorf("store: remove leftover file: %w", err)
 		}
-		log.Info("removed partial data set left by an earlier run", "file", e.Name())
+		log.Info("removed a file left in tmp by an earlier run", "file", e.Name())
 	}
 	return nil
 }

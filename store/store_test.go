@@ -360,6 +360,28 @@ func TestQueriesAndReopen(t *testing.T) {
 	}
 }
 
+func TestSnapshotWrittenOnClose(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct := loadInstance(t, "pydicom/test_files/CT_small.dcm")
+	if status, err := push(t, s, ct.request("a1"), ct.dataSet); status != StatusSuccess {
+		t.Fatalf("status %04X: %v", status, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := ReadSnapshot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Studies) != 1 || snap.Studies[0].Instances != 1 || len(snap.Studies[0].SeriesList) != 1 {
+		t.Errorf("snapshot %+v", snap)
+	}
+}
+
 func TestIndexLockedByWriter(t *testing.T) {
 	s, _ := openTestStore(t, Options{})
 	_, err := OpenIndexReadOnly(s.Dir(), 100*1e6)

@@ -18,12 +18,6 @@ func init() {
 	register("studies", "list the stored studies: studies -data-dir DIR [-json]", runStudies)
 }
 
-// studyListing is one study with its series, as `studies -json` prints it.
-type studyListing struct {
-	store.StudyRecord
-	SeriesList []store.SeriesRecord `json:"series_list"`
-}
-
 func runStudies(args []string) error {
 	fs := flag.NewFlagSet("studies", flag.ContinueOnError)
 	dataDir := fs.String("data-dir", "", "data folder of the node (default: storage.data_dir of -config)")
@@ -32,8 +26,9 @@ func runStudies(args []string) error {
 	wait := fs.Duration("wait", 2*time.Second, "how long to wait for the index while another process writes it")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: mdm2node studies [-data-dir DIR | -config FILE] [-json]")
-		fmt.Fprintln(fs.Output(), "Lists the studies in the node's index. The index is opened read-only;")
-		fmt.Fprintln(fs.Output(), "while a server holds it, the command waits -wait and then fails.")
+		fmt.Fprintln(fs.Output(), "Lists the studies in the node's index, opened read-only. While a server")
+		fmt.Fprintln(fs.Output(), "holds the index, it waits -wait and then lists the server's snapshot,")
+		fmt.Fprintln(fs.Output(), "which is at most a few seconds old.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -51,41 +46,48 @@ func runStudies(args []string) error {
 		dir = cfg.Storage.DataDir
 	}
 
-	ix, err := store.OpenIndexReadOnly(dir, *wait)
-	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("the index of %s is held by a running mdm2node serve; stop the server to list its studies, or use the audit log (mdm2node audit tail) while it runs", dir)
-	}
-	if errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("no index in %s: nothing has been stored there yet, or it is not a data folder of the node", dir)
-	}
+	listing, note, err := readListing(dir, *wait)
 	if err != nil {
 		return err
-	}
-	defer ix.Close()
-
-	studies, err := ix.Studies()
-	if err != nil {
-		return err
-	}
-	listing := make([]studyListing, 0, len(studies))
-	for _, st := range studies {
-		series, err := ix.SeriesOfStudy(st.StudyInstanceUID)
-		if err != nil {
-			return err
-		}
-		listing = append(listing, studyListing{StudyRecord: st, SeriesList: series})
 	}
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(listing)
 	}
+	if note != "" {
+		fmt.Fprintln(os.Stderr, note)
+	}
 	return printStudies(listing)
+}
+
+// readListing reads the studies from the index, or, while a running server
+// holds the index, from the snapshot the server rewrites every few seconds.
+// note says which snapshot was read.
+func readListing(dir string, wait time.Duration) (listing []store.StudyListing, note string, err error) {
+	ix, err := store.OpenIndexReadOnly(dir, wait)
+	if errors.Is(err, store.ErrLocked) {
+		snap, serr := store.ReadSnapshot(dir)
+		if serr != nil {
+			return nil, "", fmt.Errorf("the index of %s is held by a running mdm2node serve and it has written no snapshot yet (%v); retry in a few seconds", dir, serr)
+		}
+		note = fmt.Sprintf("mdm2node serve is running: this is its snapshot of %s", snap.Written.Local().Format(time.DateTime))
+		return snap.Studies, note, nil
+	}
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, "", fmt.Errorf("no index in %s: nothing has been stored there yet, or it is not a data folder of the node", dir)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	defer ix.Close()
+	listing, err = ix.Listing()
+	return listing, "", err
 }
 
 // printStudies prints one line per study and an indented line per series.
 // Patient names stay out of this view; -json has them.
-func printStudies(listing []studyListing) error {
+func printStudies(listing []store.StudyListing) error {
 	if len(listing) == 0 {
 		fmt.Println("no studies stored")
 		return nil

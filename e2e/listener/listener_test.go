@@ -317,14 +317,26 @@ func TestDuplicatePolicy(t *testing.T) {
 
 func TestStudiesWhileServingAndFlags(t *testing.T) {
 	n := startNode(t, nodeOptions{})
-	_, stderr, err := mdm2node(t, "studies", "-data-dir", n.dataDir, "-wait", "200ms")
-	if err == nil || !strings.Contains(stderr, "running mdm2node serve") {
-		t.Errorf("studies while the server runs: %v\n%s", err, stderr)
+	copies := makeCopies(t, "pydicom/test_files/CT_small.dcm", t.TempDir(), 3)
+	pushConcurrently(t, n.port, split(copies, 1))
+
+	// While the server holds the index, studies lists its snapshot, which
+	// is at most a few seconds old.
+	for {
+		stdout, stderr, err := mdm2node(t, "studies", "-data-dir", n.dataDir, "-wait", "100ms")
+		if err == nil && strings.Contains(stdout, copies[0].study) && strings.Contains(stderr, "snapshot") {
+			break
+		}
+		if err != nil && !strings.Contains(stderr, "no snapshot yet") {
+			t.Fatalf("studies while the server runs: %v\n%s%s", err, stdout, stderr)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 	n.stop()
-	stdout, stderr, err := mdm2node(t, "studies", "-data-dir", n.dataDir)
-	if err != nil || !strings.Contains(stdout, "no studies stored") {
-		t.Errorf("studies on an empty store: %v\n%s%s", err, stdout, stderr)
+	assertIndexed(t, n, len(copies))
+	stdout, stderr, err := mdm2node(t, "studies", "-data-dir", t.TempDir())
+	if err == nil || !strings.Contains(stderr, "no index") {
+		t.Errorf("studies on an empty folder: %v\n%s%s", err, stdout, stderr)
 	}
 
 	// Flags override the file: AE title, listen address and data folder.

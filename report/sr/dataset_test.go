@@ -11,8 +11,8 @@ import (
 	"github.com/suyashkumar/dicom/pkg/tag"
 )
 
-// The dcmqi test files are three CT slices and a binary SEG of the liver that
-// references exactly them (see MANIFEST.md of the shared test data).
+// The QIICR dcmqi example files are three CT slices and a binary SEG of the
+// liver that references exactly these slices.
 const dcmqiStudyUID = "1.2.392.200103.20080913.113635.0.2009.6.22.21.43.10.22941.1"
 
 func parseShared(t *testing.T, rel string) *dicom.Dataset {
