@@ -150,7 +150,7 @@ func (a *association) finish() {
 		return
 	}
 	if a.released {
-		a.log.Info("association released", "calling_ae", a.callingAE, "stored", storedCount(a.stats), "failed", a.stats.Failed)
+		a.log.Info("association released", "stored", storedCount(a.stats), "failed", a.stats.Failed)
 		a.srv.obs.AssociationReleased(a.info, a.stats)
 		return
 	}
@@ -158,7 +158,7 @@ func (a *association) finish() {
 	if cause == nil {
 		cause = ErrConnectionLost
 	}
-	a.log.Warn("association aborted", "calling_ae", a.callingAE, "cause", cause, "stored", storedCount(a.stats), "failed", a.stats.Failed)
+	a.log.Warn("association aborted", "cause", cause, "stored", storedCount(a.stats), "failed", a.stats.Failed)
 	a.srv.obs.AssociationAborted(a.info, a.stats, cause)
 }
 

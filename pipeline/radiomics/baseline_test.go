@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -121,7 +122,7 @@ func TestPyRadiomicsBaselineBrain1(t *testing.T) {
 					if ws == "" {
 						continue
 					}
-					w, err := parseFloat(ws)
+					w, err := strconv.ParseFloat(ws, 64)
 					if err != nil {
 						t.Fatalf("%s: %v", name, err)
 					}
@@ -141,8 +142,4 @@ func TestPyRadiomicsBaselineBrain1(t *testing.T) {
 			})
 		}
 	}
-}
-
-func parseFloat(s string) (float64, error) {
-	return strconvParse(s)
 }

@@ -1,6 +1,5 @@
 package radiomics
 
-
 var gldmNames = map[string]string{
 	"SE": "SmallDependenceEmphasis", "LE": "LargeDependenceEmphasis",
 	"GLN": "GrayLevelNonUniformity", "GLNN": "GrayLevelNonUniformityNormalized",

@@ -14,8 +14,9 @@ import (
 )
 
 // ibsiFeature maps an IBSI feature tag (without its aggregation suffix) to
-// a PyRadiomics class and feature; offset is added to our value before the
-// comparison (kurtosis: PyRadiomics reports m4/m2^2, the IBSI the excess).
+// a PyRadiomics class and feature. Offset is added to the computed value
+// before the comparison, because PyRadiomics reports kurtosis as m4/m2^2 and
+// the IBSI the excess kurtosis.
 type ibsiFeature struct {
 	class, name string
 	offset      float64
@@ -25,17 +26,17 @@ type ibsiFeature struct {
 // following PyRadiomics' featuresDict_IBSIv7.tsv and the IBSI reference
 // manual (arXiv:1612.07003).
 var ibsiMap = map[string]ibsiFeature{
-	"morph_volume":       {"shape", "MeshVolume", 0},
-	"morph_vol_approx":   {"shape", "VoxelVolume", 0},
-	"morph_area_mesh":    {"shape", "SurfaceArea", 0},
-	"morph_av":           {"shape", "SurfaceVolumeRatio", 0},
-	"morph_comp_1":       {"shape", "Compactness1", 0},
-	"morph_comp_2":       {"shape", "Compactness2", 0},
-	"morph_sph_dispr":    {"shape", "SphericalDisproportion", 0},
-	"morph_sphericity":   {"shape", "Sphericity", 0},
-	"morph_diam":         {"shape", "Maximum3DDiameter", 0},
-	"morph_pca_maj_axis": {"shape", "MajorAxisLength", 0},
-	"morph_pca_min_axis": {"shape", "MinorAxisLength", 0},
+	"morph_volume":         {"shape", "MeshVolume", 0},
+	"morph_vol_approx":     {"shape", "VoxelVolume", 0},
+	"morph_area_mesh":      {"shape", "SurfaceArea", 0},
+	"morph_av":             {"shape", "SurfaceVolumeRatio", 0},
+	"morph_comp_1":         {"shape", "Compactness1", 0},
+	"morph_comp_2":         {"shape", "Compactness2", 0},
+	"morph_sph_dispr":      {"shape", "SphericalDisproportion", 0},
+	"morph_sphericity":     {"shape", "Sphericity", 0},
+	"morph_diam":           {"shape", "Maximum3DDiameter", 0},
+	"morph_pca_maj_axis":   {"shape", "MajorAxisLength", 0},
+	"morph_pca_min_axis":   {"shape", "MinorAxisLength", 0},
 	"morph_pca_least_axis": {"shape", "LeastAxisLength", 0},
 	"morph_pca_elongation": {"shape", "Elongation", 0},
 	"morph_pca_flatness":   {"shape", "Flatness", 0},
@@ -278,7 +279,7 @@ var digitalPhantomKnown = map[string]string{
 }
 
 // ctPhantom reads the IBSI CT phantom with the image rounded to integers,
-// as the IBSI asks for its reference sets.
+// which the IBSI requires for its reference sets.
 func ctPhantom(t *testing.T) (*volume.Volume, *volume.Mask) {
 	img, mask := readNIfTIPair(t, "reference/radiomics/ibsi/ct_radiomics_phantom/nifti")
 	r := *img

@@ -8,7 +8,7 @@ import (
 )
 
 // splineMargin is how many voxels beyond the interpolation points the
-// B-spline coefficients are computed on: the recursive prefilter's pole
+// B-spline coefficients are computed on. The recursive prefilter's pole
 // (sqrt(3) - 2) decays below 1e-14 within this distance, so a crop this far
 // out gives the coefficients of the whole image.
 const splineMargin = 25

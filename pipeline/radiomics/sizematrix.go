@@ -1,6 +1,5 @@
 package radiomics
 
-
 // sizeMatrix is a count matrix over grey levels (rows, the values in
 // levels) and sizes (column c is size c+1): run lengths for GLRLM, zone
 // sizes for GLSZM, dependence counts for GLDM.

@@ -17,8 +17,8 @@ type texture struct {
 
 	// qp is q surrounded by pad voxels of grey level 0 on every side, so
 	// that a neighbour within pad voxels is always inside the array and
-	// needs no bounds check; psize is its size and vox lists the qp
-	// indices of the region voxels in ascending order.
+	// needs no bounds check. Psize is its size. Vox lists the qp indices
+	// of the region voxels in ascending order.
 	pad   int
 	psize [3]int
 	qp    []int32

@@ -71,7 +71,7 @@ func filterAxis(size [3]int, data []float64, axis int, f []float64) []float64 {
 	for i := 0; i < n; i++ {
 		idx[i] = make([]int, len(f))
 		for k := range f {
-			idx[i][k] = (((i+coif1Shift-k)%n)+n)%n
+			idx[i][k] = (((i + coif1Shift - k) % n) + n) % n
 		}
 	}
 	other := [2]int{(axis + 1) % 3, (axis + 2) % 3}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/mdm2node/mdm2node/internal/testutil"
@@ -53,7 +54,7 @@ func TestWaveletMatchesPyWavelets(t *testing.T) {
 		if err := os.WriteFile(in, buf, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		args := []string{"-c", pywtScript, in, out, itoa(size[2]), itoa(size[1]), itoa(size[0])}
+		args := []string{"-c", pywtScript, in, out, strconv.Itoa(size[2]), strconv.Itoa(size[1]), strconv.Itoa(size[0])}
 		args = append(args, waveletBands...)
 		if b, err := exec.Command(py, args...).CombinedOutput(); err != nil {
 			t.Fatalf("pywt: %v\n%s", err, b)
@@ -78,5 +79,3 @@ func TestWaveletMatchesPyWavelets(t *testing.T) {
 		}
 	}
 }
-
-func itoa(v int) string { return strconvItoa(v) }
