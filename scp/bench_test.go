@@ -88,7 +88,7 @@ func TestProtocolThroughput(t *testing.T) {
 			files[i] = file
 		}
 		push := func(port int) time.Duration {
-			args := append([]string{"-aec", "ANY", "-xe", "127.0.0.1", strconv.Itoa(port)}, files...)
+			args := append([]string{"-aec", "ANY", "-R", "-xe", "127.0.0.1", strconv.Itoa(port)}, files...)
 			cmd := exec.Command(storescu, args...)
 			cmd.Env = append(os.Environ(), "TCP_NODELAY=1")
 			cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
@@ -109,6 +109,7 @@ func TestProtocolThroughput(t *testing.T) {
 
 		port := testutil.FreePort(t)
 		scp := exec.Command(storescp, "--ignore", strconv.Itoa(port))
+		scp.Env = append(os.Environ(), "TCP_NODELAY=1")
 		if err := scp.Start(); err != nil {
 			t.Fatal(err)
 		}

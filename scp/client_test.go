@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -156,3 +158,66 @@ func sopInstanceOf(t *testing.T, path string) string {
 }
 
 var _ = os.Getenv
+
+// TestClientReleaseCollision plays an acceptor that sends its own
+// A-RELEASE-RQ when the client releases (PS3.8 section 9.2, release
+// collision, requestor side: Sta7, Sta9, Sta11, Sta1).
+func TestClientReleaseCollision(t *testing.T) {
+	l, err := listenLoopback()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	acceptor := make(chan error, 1)
+	go func() {
+		acceptor <- func() error {
+			conn, err := l.Accept()
+			if err != nil {
+				return err
+			}
+			defer conn.Close()
+			_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+			r := pdu.NewReader(conn, 1<<20, 1<<20)
+			w := pdu.NewWriter(conn)
+			x, err := r.Next()
+			if err != nil {
+				return err
+			}
+			rq := x.(*pdu.AssociateRQ)
+			if err := w.Write(&pdu.AssociateAC{ProtocolVersion: 1, CalledAE: rq.CalledAE, CallingAE: rq.CallingAE, ApplicationContext: ApplicationContextName,
+				PresentationContexts: []pdu.PresentationContextAC{{ID: 1, Result: 0, TransferSyntax: ImplicitVRLittleEndian}},
+				UserInfo:             pdu.UserInfo{MaxLength: 16384, HasMaxLength: true, ImplementationClassUID: "1.2.3"}}); err != nil {
+				return err
+			}
+			// The client's A-RELEASE-RQ crosses ours.
+			if x, err = r.Next(); err != nil || x.Type() != pdu.TypeReleaseRQ {
+				return fmt.Errorf("want A-RELEASE-RQ, got %v %v", x, err)
+			}
+			if err := w.Write(&pdu.ReleaseRQ{}); err != nil {
+				return err
+			}
+			// The requestor answers first (AR-9), then we answer (AR-4 after AR-10).
+			if x, err = r.Next(); err != nil || x.Type() != pdu.TypeReleaseRP {
+				return fmt.Errorf("want A-RELEASE-RP, got %v %v", x, err)
+			}
+			if err := w.Write(&pdu.ReleaseRP{}); err != nil {
+				return err
+			}
+			// The requestor closes the connection (AR-3).
+			if _, err = r.Next(); err != io.EOF {
+				return fmt.Errorf("want the connection closed, got %v", err)
+			}
+			return nil
+		}()
+	}()
+	c, err := dialTest(t, l.Addr().String(), "COLLIDER", 0, []ProposedContext{verification})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Release(); err != nil {
+		t.Errorf("release: %v", err)
+	}
+	if err := <-acceptor; err != nil {
+		t.Error(err)
+	}
+}

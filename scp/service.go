@@ -2,10 +2,8 @@ package scp
 
 import (
 	"errors"
-	"fmt"
 	"io"
 
-	"github.com/mdm2node/mdm2node/internal/dcmuid"
 	"github.com/mdm2node/mdm2node/scp/dimse"
 )
 
@@ -223,15 +221,4 @@ func (o *storeOperation) Finish(rsp Responder) {
 // stored: Success (0000) or a warning (B000, B006, B007; PS3.4 B.2.3).
 func isSuccessOrWarning(status uint16) bool {
 	return status == StatusSuccess || status&0xF000 == 0xB000
-}
-
-// ValidUID reports whether s is a valid UID per PS3.5 section 9.1, for
-// handlers that check the SOP Instance UID before using it in a path.
-func ValidUID(s string) bool { return dcmuid.Valid(s) }
-
-// describe names a request in logs.
-func describe(req *Request) string {
-	f, _ := req.Command.Field()
-	id, _ := req.Command.MessageID()
-	return fmt.Sprintf("%v message %d on context %d", f, id, req.ContextID)
 }
