@@ -23,9 +23,10 @@ const (
 	// does not set one, but a PDU must at least hold a command set.
 	MinPDULength = 4096
 	// MaxAssociatePDULength bounds the A-ASSOCIATE-RQ/AC PDUs the node reads.
-	// They hold presentation contexts and user identity tokens, never
-	// instance data, so 1 MiB is generous.
-	MaxAssociatePDULength = 1 << 20
+	// They hold at most 128 presentation contexts and user identity tokens
+	// of at most 2 x 64 KiB, never instance data (DCMTK getscu's request,
+	// with every storage SOP class, is 17 KiB).
+	MaxAssociatePDULength = 256 << 10
 	// MaxCommandLength bounds the command set of one DIMSE message; command
 	// sets are a few hundred bytes.
 	MaxCommandLength = 64 << 10

@@ -355,3 +355,21 @@ func TestShutdownWaitsForRelease(t *testing.T) {
 	}
 	<-done
 }
+
+func TestConnectionCap(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxAssociations = 1
+	s := startServer(t, cfg)
+	var idle []*rawPeer
+	for i := 0; i < 2*cfg.MaxAssociations+16; i++ {
+		idle = append(idle, dialRaw(t, s))
+	}
+	waitFor(t, "connections counted", func() bool { return s.ActiveAssociations() == len(idle) })
+	extra := dialRaw(t, s)
+	extra.expectClosed(time.Second)
+	for _, p := range idle {
+		p.conn.Close()
+	}
+	waitFor(t, "connections closed", func() bool { return s.ActiveAssociations() == 0 })
+	checkStillServing(t, s)
+}

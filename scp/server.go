@@ -123,6 +123,16 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		delay = 0
+		if s.active.Load() >= int64(s.connectionCap()) {
+			// Past the associations the server answers with a transient
+			// A-ASSOCIATE-RJ, connections are closed unread, so that a flood
+			// of connections cannot make it hold a goroutine and a request
+			// buffer each.
+			s.log.Warn("connection refused: too many open connections", "peer", conn.RemoteAddr().String(), "limit", s.connectionCap())
+			s.obs.SecurityAlert(conn.RemoteAddr().String(), "", "connection refused: too many open connections")
+			conn.Close()
+			continue
+		}
 		if tc, ok := conn.(*net.TCPConn); ok {
 			// Nagle's algorithm delays the small C-STORE-RSP PDUs by up to
 			// 40 ms (with the peer's delayed ACK); each PDU is written in
@@ -175,6 +185,12 @@ func (s *Server) untrack(a *association) {
 	s.active.Add(-1)
 	s.wg.Done()
 }
+
+// connectionCap is the number of open connections past which new ones are
+// closed at once: the association limit, plus as many again (and 16) for
+// connections that are being rejected with local-limit-exceeded or are
+// closing.
+func (s *Server) connectionCap() int { return 2*s.cfg.MaxAssociations + 16 }
 
 // ActiveAssociations returns the number of connections being served.
 func (s *Server) ActiveAssociations() int { return int(s.active.Load()) }
