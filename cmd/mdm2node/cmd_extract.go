@@ -56,7 +56,9 @@ func runExtract(args []string) error {
 		sets = append(sets, set)
 	}
 
-	// 2. Read image and mask.
+	// 2. Read image and mask. NOTE: DICOM input (a series plus SEG or
+	// RTSTRUCT) belongs here once the series package assembles volumes and
+	// masks; every feature set already takes a volume.Volume and volume.Mask.
 	lab := *label
 	if lab == 0 {
 		lab = 1

@@ -90,3 +90,37 @@ func TestExtractCommandErrors(t *testing.T) {
 		}
 	}
 }
+
+// The IBSI digital phantom in NIfTI: first-order values must equal the IBSI
+// reference values (mean 2.15, energy 567; IBSI 1 reference workbook).
+func TestExtractCommandNIfTI(t *testing.T) {
+	dir := testutil.SharedPath(t, "reference/radiomics/ibsi/digital_phantom/nifti")
+	tmp := t.TempDir()
+	params := filepath.Join(tmp, "params.yaml")
+	if err := os.WriteFile(params, []byte("imageType:\n  Original: {}\nfeatureClass:\n  firstorder:\nsetting:\n  binWidth: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(tmp, "f.json")
+	args := []string{"-image", filepath.Join(dir, "image/phantom.nii.gz"), "-mask", filepath.Join(dir, "mask/mask.nii.gz"),
+		"-params", params, "-o", out}
+	if err := runExtract(args); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]float64
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 18 {
+		t.Errorf("%d features, want the 18 first-order features", len(got))
+	}
+	if m := got["original_firstorder_Mean"]; math.Abs(m-2.15) > 0.005 {
+		t.Errorf("Mean = %v, IBSI 2.15", m)
+	}
+	if e := got["original_firstorder_Energy"]; e != 567 {
+		t.Errorf("Energy = %v, IBSI 567", e)
+	}
+}

@@ -29,7 +29,13 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binaryPath = filepath.Join(dir, "mdm2node")
-	build := exec.Command("go", "build", "-o", binaryPath, "github.com/mdm2node/mdm2node/cmd/mdm2node")
+	args := []string{"build", "-o", binaryPath}
+	if os.Getenv("MDM2NODE_E2E_RACE") != "" {
+		// The race detector in the served binary reports data races in the
+		// listener under real DCMTK traffic; it makes the tests slower.
+		args = append(args, "-race")
+	}
+	build := exec.Command("go", append(args, "github.com/mdm2node/mdm2node/cmd/mdm2node")...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building mdm2node:", err)

@@ -39,6 +39,11 @@ var classes = map[string]featureClass{
 			"MeshVolume", "MinorAxisLength", "Sphericity", "SurfaceArea", "SurfaceVolumeRatio", "VoxelVolume"},
 		deprecated: []string{"Compactness1", "Compactness2", "SphericalDisproportion"},
 	},
+	"shape2D": {
+		active: []string{"Elongation", "MajorAxisLength", "MaximumDiameter", "MeshSurface",
+			"MinorAxisLength", "Perimeter", "PerimeterSurfaceRatio", "PixelSurface", "Sphericity"},
+		deprecated: []string{"SphericalDisproportion"},
+	},
 	"glcm": {
 		active: []string{"Autocorrelation", "ClusterProminence", "ClusterShade", "ClusterTendency",
 			"Contrast", "Correlation", "DifferenceAverage", "DifferenceEntropy", "DifferenceVariance",
@@ -74,7 +79,7 @@ var classes = map[string]featureClass{
 }
 
 // classOrder is the order in which classes appear in the feature vector.
-var classOrder = []string{"shape", "firstorder", "glcm", "glrlm", "glszm", "gldm", "ngtdm"}
+var classOrder = []string{"shape", "shape2D", "firstorder", "glcm", "glrlm", "glszm", "gldm", "ngtdm"}
 
 func init() {
 	for _, c := range classes {

@@ -10,6 +10,11 @@ import (
 	"github.com/mdm2node/mdm2node/series/volume"
 )
 
+// maxTextureLevels bounds the number of grey levels of one image: the GLCM
+// of 5000 levels takes 200 MB and its MCC an eigendecomposition of that
+// size.
+const maxTextureLevels = 5000
+
 // geometryTolerance is how far (mm, or direction cosine) the mask grid may
 // deviate from the image grid.
 const geometryTolerance = 1e-3
@@ -164,6 +169,17 @@ func Extract(ctx context.Context, img *volume.Volume, mask *volume.Mask, p Param
 			shapeVals = shapeFeatures(shapeBounds.size(), b.spacing, shapeMask)
 		}
 	}()
+	var shape2DVals map[string]float64
+	shape2DNames := p.enabled("shape2D")
+	if len(shape2DNames) > 0 {
+		if !s.Force2D {
+			return nil, fmt.Errorf("%w: shape2D needs force2D", ErrSettings)
+		}
+		var err error
+		if shape2DVals, err = shape2DFeatures(shapeBounds.size(), b.spacing, shapeMask, s.Force2DDimension); err != nil {
+			return nil, err
+		}
+	}
 
 	// 6. Image types, filtered on the working box and cropped to the region.
 	type job struct {
@@ -222,12 +238,16 @@ func Extract(ctx context.Context, img *volume.Volume, mask *volume.Mask, p Param
 		res.Names = append(res.Names, "original_shape_"+n)
 		res.Values = append(res.Values, shapeVals[n])
 	}
+	for _, n := range shape2DNames {
+		res.Names = append(res.Names, "original_shape2D_"+n)
+		res.Values = append(res.Values, shape2DVals[n])
+	}
 	for i, j := range jobs {
 		if errs[i] != nil {
 			return nil, fmt.Errorf("image type %s: %w", j.name, errs[i])
 		}
 		for _, class := range classOrder {
-			if class == "shape" {
+			if class == "shape" || class == "shape2D" {
 				continue
 			}
 			for _, n := range p.enabled(class) {
@@ -251,6 +271,10 @@ func imageFeatures(b *box, p *Params) (map[string]float64, error) {
 		pad = max(pad, d)
 	}
 	t := newTexture(b, q, pad)
+	if len(t.levels) > maxTextureLevels {
+		return nil, fmt.Errorf("%w: %d grey levels after discretisation exceed %d; use a larger binWidth or a binCount",
+			ErrSettings, len(t.levels), maxTextureLevels)
+	}
 	out := map[string]float64{}
 	add := func(class string, f map[string]float64) {
 		for k, v := range f {
@@ -417,6 +441,9 @@ func FeatureNames(p Params) []string {
 	for _, n := range p.enabled("shape") {
 		names = append(names, "original_shape_"+n)
 	}
+	for _, n := range p.enabled("shape2D") {
+		names = append(names, "original_shape2D_"+n)
+	}
 	var types []string
 	if _, ok := p.ImageType["Original"]; ok {
 		types = append(types, "original")
@@ -433,7 +460,7 @@ func FeatureNames(p Params) []string {
 	}
 	for _, t := range types {
 		for _, class := range classOrder {
-			if class == "shape" {
+			if class == "shape" || class == "shape2D" {
 				continue
 			}
 			for _, n := range p.enabled(class) {

@@ -183,6 +183,14 @@ func TestExtractBadInput(t *testing.T) {
 			}
 		}
 	})
+	t.Run("too many grey levels", func(t *testing.T) {
+		img, mask := synthetic(size, lo, hi)
+		q := p
+		q.Setting.BinWidth = 0.001
+		if _, err := Extract(context.Background(), img, mask, q); !errors.Is(err, ErrSettings) {
+			t.Errorf("error %v, want ErrSettings", err)
+		}
+	})
 	t.Run("re-segmentation leaves nothing", func(t *testing.T) {
 		img, mask := synthetic(size, lo, hi)
 		q := p

@@ -7,71 +7,80 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// glcmMatrices returns one co-occurrence count matrix per angle (row-major
-// len(levels) x len(levels)), made symmetric when s.SymmetricalGLCM is set,
-// with the angles used.
-func glcmMatrices(t *texture, s *Settings) ([][]float64, []offset) {
+// glcmAngle returns the co-occurrence count matrix of one angle (row-major
+// len(levels) x len(levels)), made symmetric when s.SymmetricalGLCM is set.
+func glcmAngle(t *texture, s *Settings, o offset) []float64 {
 	ng := len(t.levels)
+	p := make([]float64, ng*ng)
+	step := t.delta(o)
+	for _, v := range t.vox {
+		j := t.qp[int(v)+step]
+		if j == 0 {
+			continue
+		}
+		p[int(t.index[t.qp[v]])*ng+int(t.index[j])]++
+	}
+	if s.SymmetricalGLCM {
+		for i := 0; i < ng; i++ {
+			for j := i; j < ng; j++ {
+				v := p[i*ng+j] + p[j*ng+i]
+				p[i*ng+j], p[j*ng+i] = v, v
+			}
+		}
+	}
+	return p
+}
+
+// glcmMatrices returns the matrices of every angle with the angles used.
+func glcmMatrices(t *texture, s *Settings) ([][]float64, []offset) {
 	angs := angles(t.size, s.Distances, s.Force2D, s.Force2DDimension)
 	out := make([][]float64, len(angs))
 	for a, o := range angs {
-		p := make([]float64, ng*ng)
-		step := t.delta(o)
-		for _, v := range t.vox {
-			j := t.qp[int(v)+step]
-			if j == 0 {
-				continue
-			}
-			p[int(t.index[t.qp[v]])*ng+int(t.index[j])]++
-		}
-		if s.SymmetricalGLCM {
-			for i := 0; i < ng; i++ {
-				for j := i; j < ng; j++ {
-					v := p[i*ng+j] + p[j*ng+i]
-					p[i*ng+j], p[j*ng+i] = v, v
-				}
-			}
-		}
-		out[a] = p
+		out[a] = glcmAngle(t, s, o)
 	}
 	return out, angs
 }
 
 // glcmFeatures computes the GLCM features: per angle and averaged, or on the
 // weighted sum of the angle matrices when s.WeightingNorm is set. Angles
-// whose matrix is empty are dropped.
+// whose matrix is empty are dropped. One angle matrix is held at a time, so
+// memory grows with the square of the number of grey levels, not 13 times
+// that.
 func glcmFeatures(t *texture, s *Settings) map[string]float64 {
-	mats, angs := glcmMatrices(t, s)
+	angs := angles(t.size, s.Distances, s.Force2D, s.Force2DDimension)
 	ng := len(t.levels)
-	if s.WeightingNorm != "" {
-		sum := make([]float64, ng*ng)
-		for a, p := range mats {
-			w := 1.0
-			if s.WeightingNorm != "no_weighting" {
-				d := offsetLength(angs[a], t.spacing, s.WeightingNorm)
-				w = math.Exp(-d * d)
-			}
-			for k, v := range p {
-				sum[k] += w * v
-			}
-		}
-		mats = [][]float64{sum}
-	}
 	var per []map[string]float64
-	for _, p := range mats {
+	one := func(p []float64) {
 		var total float64
 		for _, v := range p {
 			total += v
 		}
 		if total == 0 {
-			continue
+			return
 		}
-		norm := make([]float64, len(p))
-		for k, v := range p {
-			norm[k] = v / total
+		for k := range p {
+			p[k] /= total
 		}
-		per = append(per, glcmOne(norm, t.levels, t.ng, s.SymmetricalGLCM))
+		per = append(per, glcmOne(p, t.levels, t.ng, s.SymmetricalGLCM))
 	}
+	if s.WeightingNorm == "" {
+		for _, o := range angs {
+			one(glcmAngle(t, s, o))
+		}
+		return featureMean(per)
+	}
+	sum := make([]float64, ng*ng)
+	for _, o := range angs {
+		w := 1.0
+		if s.WeightingNorm != "no_weighting" {
+			d := offsetLength(o, t.spacing, s.WeightingNorm)
+			w = math.Exp(-d * d)
+		}
+		for k, v := range glcmAngle(t, s, o) {
+			sum[k] += w * v
+		}
+	}
+	one(sum)
 	return featureMean(per)
 }
 

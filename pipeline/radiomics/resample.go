@@ -13,6 +13,10 @@ import (
 // out gives the coefficients of the whole image.
 const splineMargin = 25
 
+// maxResampledVoxels bounds the size of a resampled region: 64 Mi voxels
+// are 512 MB of float64 intensities alone.
+const maxResampledVoxels = 1 << 26
+
 // resampleGrid is the output grid of PyRadiomics' resampling, in continuous
 // index coordinates of the input grid: output voxel n along axis a sits at
 // origin[a] + n * step[a].
@@ -76,7 +80,7 @@ func (g resampleGrid) sourceBounds(size [3]int, margin int) bounds {
 // writes an integer pixel type; points outside the image get 0.
 func resampleRegion(img *volume.Volume, in []bool, roi bounds, s *Settings) (*box, error) {
 	g := newResampleGrid(img.Size, img.Spacing, roi, s)
-	if int64(g.size[0])*int64(g.size[1])*int64(g.size[2]) > volume.MaxFileVoxels {
+	if int64(g.size[0])*int64(g.size[1])*int64(g.size[2]) > maxResampledVoxels {
 		return nil, fmt.Errorf("%w: resampled grid %v is too large", ErrSettings, g.size)
 	}
 	src := g.sourceBounds(img.Size, splineMargin)

@@ -120,8 +120,8 @@ func decodeNRRD(r io.Reader) (*rawImage, error) {
 		if strings.HasPrefix(line, "#") {
 			continue
 		}
-		if k, v, ok := strings.Cut(line, ":="); ok && !strings.Contains(k, ":") {
-			_ = v // key/value pairs carry no geometry
+		if k, _, ok := strings.Cut(line, ":="); ok && !strings.Contains(k, ":") {
+			// A key/value pair ("key:=value") carries no geometry.
 			continue
 		}
 		k, v, ok := strings.Cut(line, ": ")
