@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/mdm2node
 GOFLAGS ?=
 
-.PHONY: all build deps run test fuzz bench clean
+.PHONY: all build deps run test demo fuzz bench clean
 
 all: build
 
@@ -23,6 +23,11 @@ run: build
 test: deps
 	$(GO) vet ./...
 	CI=$${CI:-} $(GO) test -count=1 -timeout 40m ./...
+
+# demo installs what is missing, trains a demonstration model on synthetic
+# phantoms, runs the node and pushes one study (scripts/demo.sh, docs/DEMO.md).
+demo:
+	bash scripts/demo.sh
 
 clean:
 	rm -rf bin

@@ -10,8 +10,8 @@ import (
 // Results is the results section: where Structured Reports are delivered,
 // how delivery retries, and the identity the node writes into its reports.
 type Results struct {
-	// Destinations are the applications results may be sent to, and the
-	// only Move Destinations a C-MOVE may name.
+	// Destinations are the applications results may be sent to. They and
+	// node.peers are the only Move Destinations a C-MOVE may name.
 	Destinations []Peer `yaml:"destinations"`
 	// DefaultDestinations are the AE titles, from Destinations, that every
 	// new result is sent to.
@@ -22,8 +22,9 @@ type Results struct {
 	// CallingAE is the calling AE title of the node's associations as SCU;
 	// empty uses node.ae_title.
 	CallingAE string `yaml:"calling_ae"`
-	// DeviceUID is the Device UID (0018,1002) of the node in the SR's
-	// device observer context; empty lets the SR writer derive one.
+	// DeviceUID is the Device Observer UID of the node in the SR's
+	// observer context. When it is empty, `mdm2node serve` derives a stable
+	// one from node.ae_title and the data folder.
 	DeviceUID string `yaml:"device_uid"`
 	// Retry is the retry policy of deliveries.
 	Retry Retry `yaml:"retry"`

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"regexp"
+	"time"
 )
 
 // Series is the series section: the rules that recognise the three series
@@ -21,6 +22,18 @@ type Series struct {
 	RegionLabels []string `yaml:"region_labels"`
 	// Volume holds the tolerances of volume assembly.
 	Volume VolumeTolerances `yaml:"volume"`
+	// Readiness holds the timers of the study tracker.
+	Readiness Readiness `yaml:"readiness"`
+}
+
+// Readiness holds the timers that decide when a study is complete.
+type Readiness struct {
+	// QuietPeriod is how long no instance of a study may arrive before the
+	// study is evaluated and, when complete, queued.
+	QuietPeriod time.Duration `yaml:"quiet_period"`
+	// MaxWait is how long after its first instance a study may stay
+	// incomplete before it is marked incomplete with what is missing.
+	MaxWait time.Duration `yaml:"max_wait"`
 }
 
 // SeriesRoles holds the rule of each role.
@@ -168,6 +181,7 @@ func (s *Series) setDefaults() {
 	}
 	s.RegionLabels = []string{`(?i)(tumou?r|lesion|mass|gtv|lipom|liposarcom|sarcom|neoplasm)`}
 	s.Volume = VolumeTolerances{SpacingToleranceMm: 0.1, OrientationTolerance: 1e-3}
+	s.Readiness = Readiness{QuietPeriod: 2 * time.Minute, MaxWait: 24 * time.Hour}
 }
 
 func (s *Series) validate() error {
@@ -194,6 +208,12 @@ func (s *Series) validate() error {
 	}
 	if !(s.Volume.OrientationTolerance > 0 && s.Volume.OrientationTolerance < 0.5) {
 		return fmt.Errorf("%w: series.volume.orientation_tolerance %v must be in (0, 0.5)", ErrInvalid, s.Volume.OrientationTolerance)
+	}
+	if s.Readiness.QuietPeriod <= 0 {
+		return fmt.Errorf("%w: series.readiness.quiet_period %v must be positive", ErrInvalid, s.Readiness.QuietPeriod)
+	}
+	if s.Readiness.MaxWait <= s.Readiness.QuietPeriod {
+		return fmt.Errorf("%w: series.readiness.max_wait %v must be longer than quiet_period %v", ErrInvalid, s.Readiness.MaxWait, s.Readiness.QuietPeriod)
 	}
 	return nil
 }

@@ -18,6 +18,9 @@ var (
 	// ErrAssociation is returned when the association could not be
 	// established or ended before every instance was sent.
 	ErrAssociation = errors.New("results: association failed")
+	// ErrCanceled is returned for the instances left when SendConfig.Progress
+	// stopped the sending.
+	ErrCanceled = errors.New("results: sending canceled")
 	// ErrUnknownDestination is returned for an AE title that is not in
 	// results.destinations.
 	ErrUnknownDestination = errors.New("results: unknown destination")

@@ -25,6 +25,10 @@ type SendConfig struct {
 	DIMSETimeout   time.Duration
 	// Log may be nil.
 	Log *slog.Logger
+	// Progress, when set, is called after each instance with its index and
+	// result; returning false stops the sending, and the instances left get
+	// an error wrapping ErrCanceled.
+	Progress func(i int, r Result) bool
 }
 
 // Result is the outcome of one instance.
@@ -127,6 +131,10 @@ func Send(ctx context.Context, addr string, cfg SendConfig, instances []Instance
 			_ = c.Abort()
 			return results, nil
 		}
+		if cfg.Progress != nil && !cfg.Progress(i, results[i]) {
+			failAll(i+1, ErrCanceled)
+			break
+		}
 	}
 
 	// 3. Release. The instances are acknowledged already, so a failed
@@ -148,11 +156,41 @@ func isAssociationError(err error) bool {
 
 // storeOne sends one instance on an established association.
 func storeOne(c *scp.Client, inst Instance) Result {
-	// 1. A transfer syntax the peer accepted: the instance's own, else the
-	// other little-endian one by conversion.
-	accepted := c.AcceptedTransferSyntaxes(inst.SOPClassUID)
+	// 1. The data set in a transfer syntax the peer accepted.
+	ts, data, err := OpenForSend(inst, c.AcceptedTransferSyntaxes(inst.SOPClassUID))
+	if err != nil {
+		return Result{Err: err}
+	}
+	defer data.Close()
+
+	// 2. The C-STORE and its status (PS3.4 B.2.3: 0000 and Bxxx stored).
+	status, err := c.Store(inst.SOPClassUID, inst.SOPInstanceUID, ts, data)
+	if err != nil {
+		return Result{Err: associationError{fmt.Errorf("%w: C-STORE of %s: %w", ErrAssociation, inst.SOPInstanceUID, err)}}
+	}
+	return StoreResult(inst, status)
+}
+
+// StoreResult returns the Result of a C-STORE-RSP status: stored for
+// Success and the warnings (Bxxx, PS3.4 B.2.3), an error wrapping
+// ErrStoreFailed otherwise.
+func StoreResult(inst Instance, status uint16) Result {
+	r := Result{Status: status, Responded: true}
+	if status != scp.StatusSuccess && status&0xF000 != 0xB000 {
+		r.Err = fmt.Errorf("%w: SOP instance %s: status %04X", ErrStoreFailed, inst.SOPInstanceUID, status)
+	}
+	return r
+}
+
+// OpenForSend picks the transfer syntax to send inst in among accepted,
+// the transfer syntaxes the peer accepted for its SOP class: the
+// instance's own, else the other little-endian one by conversion. It
+// returns that transfer syntax and the data set encoded in it, which the
+// caller closes. An empty accepted returns an error wrapping
+// ErrSOPClassRejected, no usable one an error wrapping ErrTransferSyntax.
+func OpenForSend(inst Instance, accepted []string) (string, io.ReadCloser, error) {
 	if len(accepted) == 0 {
-		return Result{Err: fmt.Errorf("%w: %s (SOP instance %s)", ErrSOPClassRejected, inst.SOPClassUID, inst.SOPInstanceUID)}
+		return "", nil, fmt.Errorf("%w: %s (SOP instance %s)", ErrSOPClassRejected, inst.SOPClassUID, inst.SOPInstanceUID)
 	}
 	ts := ""
 	if slices.Contains(accepted, inst.TransferSyntaxUID) {
@@ -166,38 +204,23 @@ func storeOne(c *scp.Client, inst Instance) Result {
 		}
 	}
 	if ts == "" {
-		return Result{Err: fmt.Errorf("%w: SOP instance %s is in %s, the destination accepted only %v for %s, and only Explicit and Implicit VR Little Endian are converted",
-			ErrTransferSyntax, inst.SOPInstanceUID, inst.TransferSyntaxUID, accepted, inst.SOPClassUID)}
+		return "", nil, fmt.Errorf("%w: SOP instance %s is in %s, the destination accepted only %v for %s, and only Explicit and Implicit VR Little Endian are converted",
+			ErrTransferSyntax, inst.SOPInstanceUID, inst.TransferSyntaxUID, accepted, inst.SOPClassUID)
 	}
-
-	// 2. The data set, as stored or converted.
-	var data io.Reader
-	if ts == inst.TransferSyntaxUID {
-		f, err := os.Open(inst.Path)
-		if err != nil {
-			return Result{Err: fmt.Errorf("results: %w", err)}
-		}
-		defer f.Close()
-		if _, err := f.Seek(inst.DataSetOffset, io.SeekStart); err != nil {
-			return Result{Err: fmt.Errorf("results: %w", err)}
-		}
-		data = f
-	} else {
+	if ts != inst.TransferSyntaxUID {
 		b, err := convert(inst, ts)
 		if err != nil {
-			return Result{Err: fmt.Errorf("%w: %w", ErrTransferSyntax, err)}
+			return "", nil, fmt.Errorf("%w: %w", ErrTransferSyntax, err)
 		}
-		data = bytes.NewReader(b)
+		return ts, io.NopCloser(bytes.NewReader(b)), nil
 	}
-
-	// 3. The C-STORE and its status (PS3.4 B.2.3: 0000 and Bxxx stored).
-	status, err := c.Store(inst.SOPClassUID, inst.SOPInstanceUID, ts, data)
+	f, err := os.Open(inst.Path)
 	if err != nil {
-		return Result{Err: associationError{fmt.Errorf("%w: C-STORE of %s: %w", ErrAssociation, inst.SOPInstanceUID, err)}}
+		return "", nil, fmt.Errorf("results: %w", err)
 	}
-	r := Result{Status: status, Responded: true}
-	if status != scp.StatusSuccess && status&0xF000 != 0xB000 {
-		r.Err = fmt.Errorf("%w: SOP instance %s: status %04X", ErrStoreFailed, inst.SOPInstanceUID, status)
+	if _, err := f.Seek(inst.DataSetOffset, io.SeekStart); err != nil {
+		f.Close()
+		return "", nil, fmt.Errorf("results: %w", err)
 	}
-	return r
+	return ts, f, nil
 }

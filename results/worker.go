@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mdm2node/mdm2node/config"
@@ -18,6 +19,10 @@ import (
 // maxBatch is the most deliveries sent to one destination on one
 // association; more wait for the next association.
 const maxBatch = 64
+
+// resendPollInterval is the longest time between two looks at the resend
+// requests that `mdm2node resend` leaves while the server runs.
+const resendPollInterval = 2 * time.Second
 
 // Auditor receives one event per delivery attempt. *audit.Log implements it.
 type Auditor interface {
@@ -44,7 +49,9 @@ type WorkerConfig struct {
 // so a destination that hangs (bounded by the timeouts) or rejects never
 // delays another. The queue is in the store's index, and the worker keeps
 // only which destinations are busy in memory, so a restarted worker picks up
-// where the last one stopped.
+// where the last one stopped. While it runs it rewrites the store's delivery
+// snapshot after each change and performs the resend requests that
+// `mdm2node resend` leaves in the data folder.
 type Worker struct {
 	st  *store.Store
 	cfg WorkerConfig
@@ -54,6 +61,9 @@ type Worker struct {
 
 	mu   sync.Mutex
 	busy map[string]bool // destination AE title -> a goroutine is sending
+
+	// changed is set when the queue changed since the last snapshot.
+	changed atomic.Bool
 }
 
 // NewWorker returns a worker for the queue of st. Call Run to start it.
@@ -111,6 +121,7 @@ func (w *Worker) Enqueue(sopInstanceUID string, destinations []string) ([]store.
 	if err != nil {
 		return nil, err
 	}
+	w.changed.Store(true)
 	for _, d := range ds {
 		w.log.Info("delivery queued", "delivery", d.ID, "destination", d.Destination, "sop_instance_uid", d.SOPInstanceUID)
 	}
@@ -135,26 +146,44 @@ func (w *Worker) Run(ctx context.Context) error {
 	defer w.log.Info("delivery worker stopped")
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	w.changed.Store(true)
+	defer w.writeSnapshot()
+	var next time.Time // earliest next attempt; zero when none is waiting
+	rescan := true
 	for {
-		// 1. Dispatch what is due, and find the next due time.
-		next, err := w.dispatch(ctx, &wg, done)
-		if err != nil {
-			w.log.Error("reading the delivery queue", "err", err)
-			next = w.cfg.Now().Add(w.cfg.Results.Retry.InitialBackoff)
+		// 1. Requeue what `mdm2node resend` requested, and dispatch what is
+		// due. The queue is read again only when something changed or the
+		// next attempt time came.
+		if w.takeResendRequests() > 0 {
+			rescan = true
 		}
+		if rescan || (!next.IsZero() && !w.cfg.Now().Before(next)) {
+			var err error
+			next, err = w.dispatch(ctx, &wg, done)
+			if err != nil {
+				w.log.Error("reading the delivery queue", "err", err)
+				next = w.cfg.Now().Add(w.cfg.Results.Retry.InitialBackoff)
+			}
+			rescan = false
+		}
+		w.writeSnapshot()
 
-		// 2. Sleep until then, a wake-up, a finished batch or the end.
-		wait := time.Hour
+		// 2. Sleep until the next attempt, a wake-up, a finished batch, the
+		// next look at the resend requests, or the end.
+		wait := resendPollInterval
 		if !next.IsZero() {
-			wait = max(next.Sub(w.cfg.Now()), time.Millisecond)
+			wait = min(max(next.Sub(w.cfg.Now()), time.Millisecond), resendPollInterval)
 		}
 		timer.Reset(wait)
 		select {
 		case <-ctx.Done():
 			wg.Wait()
+			w.changed.Store(true)
 			return ctx.Err()
 		case <-w.wake:
+			rescan = true
 		case <-done:
+			rescan = true
 		case <-timer.C:
 		}
 		if !timer.Stop() {
@@ -163,6 +192,44 @@ func (w *Worker) Run(ctx context.Context) error {
 			default:
 			}
 		}
+	}
+}
+
+// takeResendRequests requeues the deliveries named by resend requests in
+// the data folder, removes the requests and returns how many it requeued.
+// A request for a delivery that is pending or unknown is removed with a
+// warning.
+func (w *Worker) takeResendRequests() int {
+	ids, err := store.ResendRequests(w.st.Dir())
+	if err != nil {
+		w.log.Warn("reading resend requests", "err", err)
+		return 0
+	}
+	n := 0
+	for _, id := range ids {
+		d, err := w.st.ResendDelivery(id, w.cfg.Now())
+		if err != nil {
+			w.log.Warn("resend request not performed", "delivery", id, "err", err)
+		} else {
+			n++
+			w.changed.Store(true)
+			w.log.Info("delivery queued again", "delivery", id, "destination", d.Destination, "sop_instance_uid", d.SOPInstanceUID)
+		}
+		if err := store.RemoveResendRequest(w.st.Dir(), id); err != nil {
+			w.log.Warn("removing a resend request", "delivery", id, "err", err)
+		}
+	}
+	return n
+}
+
+// writeSnapshot rewrites the store's delivery snapshot when the queue
+// changed since the last one.
+func (w *Worker) writeSnapshot() {
+	if !w.changed.Swap(false) {
+		return
+	}
+	if err := w.st.WriteDeliveriesSnapshot(); err != nil {
+		w.log.Warn("writing the delivery snapshot", "err", err)
 	}
 }
 
@@ -296,6 +363,7 @@ func (w *Worker) record(d store.Delivery, peer config.Peer, r Result, started ti
 		}
 		return nil
 	})
+	w.changed.Store(true)
 	if err != nil {
 		w.log.Error("recording a delivery attempt", "delivery", d.ID, "err", err)
 		return
@@ -321,6 +389,7 @@ func (w *Worker) giveUp(d store.Delivery, cause error) {
 		u.LastError = cause.Error()
 		return nil
 	})
+	w.changed.Store(true)
 	if err != nil {
 		w.log.Error("recording a failed delivery", "delivery", d.ID, "err", err)
 		return

@@ -40,6 +40,10 @@ type presContext struct {
 	abstractSyntax string
 	transferSyntax string
 	accepted       bool
+	// sendStore is set on the acceptor's contexts of the storage SOP
+	// classes for which the requestor was granted the SCP role: the node
+	// may send C-STORE-RQ on them (C-GET sub-operations).
+	sendStore bool
 }
 
 // timeouts are the timers of an association; see Config.
@@ -53,6 +57,7 @@ type association struct {
 	srv       *Server // nil on the requestor (SCU) side
 	requestor bool
 	conn      net.Conn
+	br        *bufio.Reader // the buffer under r, peeked by pduArrived
 	r         *pdu.Reader
 	w         *pdu.Writer
 	fsm       *Machine
@@ -67,14 +72,26 @@ type association struct {
 	closed         bool
 
 	// Negotiated.
-	contexts   map[byte]*presContext
-	maxSend    uint32 // largest P-DATA-TF PDU-length the peer accepts
-	accepted   bool
-	ac         *pdu.AssociateAC
-	rj         *pdu.AssociateRJ
-	callingAE  string
-	sendBuf    []byte
-	msg        message
+	contexts  map[byte]*presContext
+	maxSend   uint32 // largest P-DATA-TF PDU-length the peer accepts
+	accepted  bool
+	ac        *pdu.AssociateAC
+	rj        *pdu.AssociateRJ
+	callingAE string
+	sendBuf   []byte
+	msg       message
+	// pending are the PDVs of the last P-DATA-TF not processed yet, from
+	// pendingNext on. They alias r's buffer, so they are processed before r
+	// reads the next PDU (see processPDVs).
+	pending     []pdu.PDV
+	pendingNext int
+	// active is the request whose Operation.Finish is running, nil
+	// otherwise.
+	active *activeOperation
+	// lastPoll is when pduArrived last waited on the connection. nextMsgID
+	// is the Message ID of the last request the acceptor sent.
+	lastPoll   time.Time
+	nextMsgID  uint16
 	released   bool
 	abortCause error
 	stats      AssociationStats
@@ -94,6 +111,9 @@ type message struct {
 	dataCtx    byte
 	op         Operation
 	opFailed   bool
+	// opField and opMessageID identify the request of op.
+	opField     dimse.CommandField
+	opMessageID uint16
 }
 
 func (m *message) inProgress() bool { return m.cmdCtx != 0 || m.expectData }
@@ -119,7 +139,8 @@ func newAcceptorAssociation(s *Server, conn net.Conn) *association {
 		},
 		contexts: map[byte]*presContext{},
 	}
-	a.r = pdu.NewReader(bufio.NewReaderSize(conn, 64<<10), s.cfg.MaxPDULength, MaxAssociatePDULength)
+	a.br = bufio.NewReaderSize(conn, 64<<10)
+	a.r = pdu.NewReader(a.br, s.cfg.MaxPDULength, MaxAssociatePDULength)
 	a.w = pdu.NewWriter(conn)
 	a.fsm = NewMachine(a, false)
 	a.log = s.log.With("assoc", a.info.ID, "peer", a.info.PeerAddr)
@@ -198,7 +219,7 @@ func (a *association) deadline() time.Time {
 	case Sta5, Sta7, Sta10, Sta11:
 		return now.Add(a.t.acse)
 	case Sta6:
-		if a.msg.inProgress() || a.awaitingRsp {
+		if a.msg.inProgress() || a.awaitingRsp || a.active != nil {
 			return now.Add(a.t.dimse)
 		}
 		return now.Add(a.t.idle)
@@ -221,6 +242,12 @@ func (a *association) step() {
 	}
 	if a.desync {
 		a.drain()
+		return
+	}
+	if a.pendingNext < len(a.pending) {
+		// PDVs left by a P-DATA-TF whose processing ran an operation that
+		// read further PDUs: process them before reading more.
+		a.processPDVs()
 		return
 	}
 	p, err := a.r.Next()
@@ -396,11 +423,11 @@ func (a *association) Indicate(ind Indication, in Input) {
 	case IndPData:
 		a.onPData(in.PDU.(*pdu.PDataTF))
 	case IndRelease:
-		if a.msg.inProgress() || a.awaitingRsp {
-			// PS3.7 forbids releasing with an operation outstanding; the
-			// data set is incomplete, so nothing of it is kept.
-			a.securityAlert("A-RELEASE-RQ inside a DIMSE message")
-			a.setCause(fmt.Errorf("%w: A-RELEASE-RQ inside a DIMSE message", ErrProtocol))
+		if a.msg.inProgress() || a.awaitingRsp || a.active != nil {
+			// PS3.7 forbids releasing with an operation outstanding; a data
+			// set being received is incomplete, so nothing of it is kept.
+			a.securityAlert("A-RELEASE-RQ with a DIMSE operation outstanding")
+			a.setCause(fmt.Errorf("%w: A-RELEASE-RQ with a DIMSE operation outstanding", ErrProtocol))
 			a.handle(Evt15, Input{AbortSource: pdu.AbortSourceServiceUser})
 			return
 		}

@@ -126,7 +126,8 @@ func Dial(ctx context.Context, addr string, cfg ClientConfig, contexts []Propose
 		proposed:  proposed,
 		callingAE: cfg.CallingAE,
 	}
-	a.r = pdu.NewReader(bufio.NewReaderSize(conn, 64<<10), cfg.MaxPDULength, MaxAssociatePDULength)
+	a.br = bufio.NewReaderSize(conn, 64<<10)
+	a.r = pdu.NewReader(a.br, cfg.MaxPDULength, MaxAssociatePDULength)
 	a.w = pdu.NewWriter(conn)
 	a.fsm = NewMachine(a, true)
 	a.log = cfg.Log.With("peer", addr, "called_ae", cfg.CalledAE)
@@ -219,6 +220,38 @@ func (c *Client) Store(sopClass, sopInstance, transferSyntax string, dataSet io.
 	}
 	c.msgID++
 	rsp, err := c.request(pc, dimse.NewCStoreRQ(c.msgID, sopClass, sopInstance, dimse.PriorityMedium), dataSet)
+	if err != nil {
+		return 0, err
+	}
+	st, _ := rsp.Status()
+	return st, nil
+}
+
+// MoveOriginator identifies the C-MOVE-RQ that a C-STORE sub-operation
+// belongs to: the calling AE title of the C-MOVE requestor and the Message
+// ID of its C-MOVE-RQ, sent as Move Originator Application Entity Title
+// (0000,1030) and Move Originator Message ID (0000,1031) (PS3.7 section
+// 9.3.1.1, PS3.4 C.4.2.3.1).
+type MoveOriginator struct {
+	AETitle   string
+	MessageID uint16
+}
+
+// StoreForMove is Store for a C-STORE sub-operation of a C-MOVE: the
+// C-STORE-RQ carries the Move Originator elements of orig.
+func (c *Client) StoreForMove(sopClass, sopInstance, transferSyntax string, dataSet io.Reader, orig MoveOriginator) (uint16, error) {
+	if err := checkAE(trimAE(orig.AETitle)); err != nil {
+		return 0, fmt.Errorf("scp: move originator: %w", err)
+	}
+	pc := c.findContext(sopClass, transferSyntax)
+	if pc == nil {
+		return 0, fmt.Errorf("%w for %s in %s", ErrNoContext, sopClass, transferSyntax)
+	}
+	c.msgID++
+	cmd := dimse.NewCStoreRQ(c.msgID, sopClass, sopInstance, dimse.PriorityMedium)
+	cmd.SetString(dimse.TagMoveOriginatorApplicationEntity, trimAE(orig.AETitle))
+	cmd.SetUint16(dimse.TagMoveOriginatorMessageID, orig.MessageID)
+	rsp, err := c.request(pc, cmd, dataSet)
 	if err != nil {
 		return 0, err
 	}

@@ -66,8 +66,11 @@ type Config struct {
 	// MinPDULength. Default 128 KiB.
 	MaxPDULength uint32
 	// AcceptedSOPClasses are the abstract syntaxes the server accepts; each
-	// must be the Verification SOP class or one of StorageSOPClasses.
-	// Default DefaultAcceptedSOPClasses.
+	// must be the Verification SOP class or one of StorageSOPClasses or
+	// QueryRetrieveSOPClasses. A Query/Retrieve SOP class is accepted only
+	// while a Service is registered for its command field, and Server.Handle
+	// adds the classes of the field it registers. Default
+	// DefaultAcceptedSOPClasses.
 	AcceptedSOPClasses []string
 	// ImageTransferSyntaxes are accepted for ImageStorageSOPClasses, in
 	// order of preference. Default ImageTransferSyntaxes.
@@ -149,7 +152,7 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%w: MaxPDULength %d is less than %d", ErrConfig, c.MaxPDULength, MinPDULength)
 	}
 	for _, uid := range c.AcceptedSOPClasses {
-		if uid != VerificationSOPClass && !contains(StorageSOPClasses, uid) {
+		if uid != VerificationSOPClass && !contains(StorageSOPClasses, uid) && !contains(QueryRetrieveSOPClasses, uid) {
 			return fmt.Errorf("%w: AcceptedSOPClasses: %s is not a SOP class the node supports", ErrConfig, uid)
 		}
 	}

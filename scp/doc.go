@@ -2,7 +2,8 @@
 // (association state machine, presentation-context negotiation, P-DATA
 // reassembly and fragmentation, release and abort, timers) and the DIMSE
 // services of PS3.7 that the node offers: C-ECHO and C-STORE as SCP, and
-// C-ECHO and C-STORE as SCU for result delivery.
+// C-ECHO and C-STORE as SCU for result delivery. Query/Retrieve services
+// (C-FIND, C-MOVE, C-GET) are Services registered with Server.Handle.
 //
 // Layers and files:
 //
@@ -16,8 +17,10 @@
 //	negotiate.go A-ASSOCIATE-RJ reasons and presentation-context results
 //	pdata.go     PDV reassembly into command and data set streams
 //	service.go   the Service/Operation interface that C-ECHO and C-STORE
-//	             implement, and that C-FIND, C-MOVE and C-GET can implement
-//	             later without changes to the association
+//	             implement, and that C-FIND, C-MOVE and C-GET implement
+//	respond.go   the Responder passed to Operation.Finish, with what
+//	             multi-response services need: CancelChecker (C-CANCEL-RQ)
+//	             and SubStorer (C-STORE sub-operations of C-GET)
 //	server.go    Server: Serve, Shutdown, Close
 //	client.go    Client: the SCU side (Dial, Echo, Store, Release, Abort)
 //
@@ -27,4 +30,9 @@
 // goroutine is waiting for the peer. Data set fragments go from the read
 // buffer straight to the StoreSink, so an instance is never held in memory;
 // each PDU is written with one Write call, and Nagle's algorithm is off.
+//
+// Operation.Finish runs on the association's goroutine too, so while a
+// service streams pending responses nothing else reads the connection. The
+// Responder's Canceled and SubStore methods read the PDUs that arrive
+// meanwhile on that goroutine; no goroutine is added per operation.
 package scp

@@ -3,6 +3,7 @@ package scp
 import (
 	"fmt"
 
+	"github.com/mdm2node/mdm2node/scp/dimse"
 	"github.com/mdm2node/mdm2node/scp/pdu"
 )
 
@@ -62,9 +63,18 @@ func (s *Server) checkAssociateRQ(rq *pdu.AssociateRQ) *pdu.AssociateRJ {
 
 // transferSyntaxesFor returns the transfer syntaxes accepted for an
 // abstract syntax, in order of preference, or nil when the abstract syntax
-// is not accepted.
-func (s *Server) transferSyntaxesFor(abstract string) []string {
-	if !contains(s.cfg.AcceptedSOPClasses, abstract) {
+// is not accepted. storeSCP is set when the requestor was granted the SCP
+// role for the abstract syntax. It accepts a storage SOP class even when
+// Config.AcceptedSOPClasses does not list it, because the node sends on that
+// context and does not receive.
+func (s *Server) transferSyntaxesFor(abstract string, storeSCP bool) []string {
+	if field, ok := queryRetrieveField(abstract); ok {
+		if s.services[field] == nil || !contains(s.cfg.AcceptedSOPClasses, abstract) {
+			return nil
+		}
+		return QueryRetrieveTransferSyntaxes
+	}
+	if !storeSCP && !contains(s.cfg.AcceptedSOPClasses, abstract) {
 		return nil
 	}
 	switch {
@@ -75,6 +85,24 @@ func (s *Server) transferSyntaxesFor(abstract string) []string {
 	default:
 		return s.cfg.OtherTransferSyntaxes
 	}
+}
+
+// storeSCPRoles returns the storage SOP classes for which the server grants
+// the requestor's proposal to act as SCP (PS3.7 D.3.3.4): all of
+// StorageSOPClasses that it proposes with SCP=1, when a C-GET service is
+// registered, and none otherwise. On the contexts of these classes the node
+// sends the C-STORE sub-operations of C-GET (PS3.4 C.4.3).
+func (s *Server) storeSCPRoles(rq *pdu.AssociateRQ) map[string]bool {
+	roles := map[string]bool{}
+	if s.services[dimse.CGetRQ] == nil {
+		return roles
+	}
+	for _, r := range rq.UserInfo.RoleSelections {
+		if r.SCP && contains(StorageSOPClasses, r.SOPClassUID) {
+			roles[r.SOPClassUID] = true
+		}
+	}
+	return roles
 }
 
 // negotiate builds the A-ASSOCIATE-AC for an acceptable request: a result
@@ -96,12 +124,13 @@ func (s *Server) negotiate(rq *pdu.AssociateRQ) (*pdu.AssociateAC, map[byte]*pre
 			ImplementationVersionName: ImplementationVersionName,
 		},
 	}
+	storeSCP := s.storeSCPRoles(rq)
 	contexts := map[byte]*presContext{}
 	acceptedAbstract := map[string]bool{}
 	for _, pc := range rq.PresentationContexts {
 		res := pdu.PresentationContextAC{ID: pc.ID, Result: pdu.ResultNoReason, TransferSyntax: pc.TransferSyntaxes[0]}
 		_, dup := contexts[pc.ID]
-		switch ts := s.transferSyntaxesFor(pc.AbstractSyntax); {
+		switch ts := s.transferSyntaxesFor(pc.AbstractSyntax, storeSCP[pc.AbstractSyntax]); {
 		case pc.ID%2 == 0 || dup:
 			// PS3.8 9.3.2.2: IDs are odd and unique; an invalid one is
 			// rejected without reason and never used.
@@ -126,6 +155,7 @@ func (s *Server) negotiate(rq *pdu.AssociateRQ) (*pdu.AssociateAC, map[byte]*pre
 			abstractSyntax: pc.AbstractSyntax,
 			transferSyntax: res.TransferSyntax,
 			accepted:       res.Result == pdu.ResultAcceptance,
+			sendStore:      res.Result == pdu.ResultAcceptance && storeSCP[pc.AbstractSyntax],
 		}
 		if res.Result == pdu.ResultAcceptance {
 			acceptedAbstract[pc.AbstractSyntax] = true
@@ -133,11 +163,12 @@ func (s *Server) negotiate(rq *pdu.AssociateRQ) (*pdu.AssociateAC, map[byte]*pre
 	}
 
 	// SCP/SCU role selection (PS3.7 D.3.3.4): the requestor may be SCU of
-	// what we accepted; this node does not act as SCU on an association it
-	// accepted, so the requestor may not be SCP.
+	// what we accepted. It may be SCP only of the storage SOP classes that
+	// storeSCPRoles granted, which the node sends as C-GET sub-operations.
+	// On an association it accepted, the node acts as SCU of nothing else.
 	for _, r := range rq.UserInfo.RoleSelections {
 		if acceptedAbstract[r.SOPClassUID] {
-			ac.UserInfo.RoleSelections = append(ac.UserInfo.RoleSelections, pdu.RoleSelection{SOPClassUID: r.SOPClassUID, SCU: r.SCU, SCP: false})
+			ac.UserInfo.RoleSelections = append(ac.UserInfo.RoleSelections, pdu.RoleSelection{SOPClassUID: r.SOPClassUID, SCU: r.SCU, SCP: storeSCP[r.SOPClassUID]})
 		}
 	}
 	// Asynchronous operations (PS3.7 D.3.3.3): one at a time each way.

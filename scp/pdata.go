@@ -2,7 +2,6 @@ package scp
 
 import (
 	"fmt"
-	"io"
 
 	"github.com/mdm2node/mdm2node/scp/dimse"
 	"github.com/mdm2node/mdm2node/scp/pdu"
@@ -14,15 +13,28 @@ import (
 // then, when the command says so, its data set's fragments on the same
 // presentation context).
 func (a *association) onPData(p *pdu.PDataTF) {
-	for _, v := range p.PDVs {
+	a.pending = append(a.pending[:0], p.PDVs...)
+	a.pendingNext = 0
+	a.processPDVs()
+}
+
+// processPDVs processes the pending PDVs in order. An operation finished on
+// the way may read further PDUs (Responder.Canceled, SubStore); step first
+// processes the PDVs still pending then, so the order of the peer's messages
+// is kept and no PDV is used after r reused its buffer.
+func (a *association) processPDVs() {
+	for a.pendingNext < len(a.pending) {
 		// A protocol error below aborts the association; stop there.
 		if st := a.fsm.State(); st != Sta6 && st != Sta7 {
+			a.pending, a.pendingNext = a.pending[:0], 0
 			return
 		}
+		v := a.pending[a.pendingNext]
+		a.pendingNext++
 		pc := a.contexts[v.ContextID]
 		if pc == nil || !pc.accepted {
 			a.protocolError(fmt.Sprintf("PDV on presentation context %d, which was not accepted", v.ContextID))
-			return
+			continue
 		}
 		if v.IsCommand() {
 			a.onCommandFragment(pc, v)
@@ -30,6 +42,7 @@ func (a *association) onPData(p *pdu.PDataTF) {
 			a.onDataFragment(pc, v)
 		}
 	}
+	a.pending, a.pendingNext = a.pending[:0], 0
 }
 
 // protocolError aborts the association (A-ABORT, service-user source)
@@ -78,8 +91,23 @@ func (a *association) onCommandFragment(pc *presContext, v pdu.PDV) {
 }
 
 // onRequest starts the operation for a request received by the acceptor.
+// While an operation is being answered, it takes the response the node
+// waits for (SubStore) and a C-CANCEL-RQ; any other request then breaks the
+// one-operation-at-a-time rule of PS3.7 section 8.1 (the node never
+// negotiates more) and aborts the association.
 func (a *association) onRequest(pc *presContext, cmd *dimse.Command) {
 	field, _ := cmd.Field()
+	switch {
+	case field.IsResponse() && a.awaitingRsp:
+		a.onResponse(pc, cmd)
+		return
+	case field == dimse.CCancelRQ:
+		a.onCancel(pc, cmd)
+		return
+	case a.active != nil && !field.IsResponse():
+		a.protocolError(fmt.Sprintf("%v while %v is outstanding", field, a.active.field))
+		return
+	}
 	req := &Request{
 		Association:    a.info,
 		ContextID:      pc.id,
@@ -104,6 +132,8 @@ func (a *association) onRequest(pc *presContext, cmd *dimse.Command) {
 	}
 	a.msg.op = op
 	a.msg.opFailed = false
+	a.msg.opField = field
+	a.msg.opMessageID, _ = cmd.MessageID()
 	if cmd.HasDataSet() {
 		a.msg.expectData = true
 		a.msg.dataCtx = pc.id
@@ -141,7 +171,12 @@ func (a *association) finishOperation(pc *presContext) {
 	if op == nil {
 		return
 	}
+	if _, ok := op.(discard); ok {
+		return
+	}
+	a.active = &activeOperation{field: a.msg.opField, messageID: a.msg.opMessageID}
 	op.Finish(responder{a: a, ctx: pc.id})
+	a.active = nil
 	if so, ok := op.(*storeOperation); ok {
 		if isSuccessOrWarning(so.status) {
 			a.stats.StoredByStudy[so.study]++
@@ -160,19 +195,6 @@ func (a *association) onResponse(pc *presContext, cmd *dimse.Command) {
 		a.msg.expectData = true
 		a.msg.dataCtx = pc.id
 	}
-}
-
-// responder sends responses on the context of the request.
-type responder struct {
-	a   *association
-	ctx byte
-}
-
-func (r responder) Respond(cmd *dimse.Command, dataSet io.Reader) error {
-	if dataSet != nil {
-		cmd.SetUint16(dimse.TagCommandDataSetType, dimse.DataSetPresent)
-	}
-	return r.a.sendMessage(r.ctx, cmd, dataSet)
 }
 
 // discard is an operation that drops its data set and answers nothing.

@@ -18,7 +18,8 @@ import (
 // ErrServerClosed is returned by Serve after Shutdown or Close.
 var ErrServerClosed = errors.New("scp: server closed")
 
-// Server accepts associations and serves C-ECHO and C-STORE as SCP.
+// Server accepts associations and serves C-ECHO and C-STORE as SCP, and the
+// services registered with Handle.
 //
 // One goroutine owns each association: it reads the PDUs, drives the
 // association's state machine and calls the StoreHandler and the Observer.
@@ -78,8 +79,20 @@ func NewServer(cfg Config, store StoreHandler, obs Observer, log *slog.Logger) (
 // Handle registers svc for the requests with command field f, replacing the
 // service registered before (C-ECHO and C-STORE are registered by
 // NewServer). It must be called before Serve.
+//
+// Registering C-FIND-RQ, C-MOVE-RQ or C-GET-RQ adds the Patient Root and
+// Study Root SOP classes of that service to Config.AcceptedSOPClasses, which
+// never accepts a Query/Retrieve SOP class without a service. Registering
+// C-GET-RQ also makes the server grant the SCP role that a requestor proposes
+// for a storage SOP class (PS3.7 D.3.3.4), so that the service can send
+// C-STORE sub-operations on the association; see SubStorer.
 func (s *Server) Handle(f dimse.CommandField, svc Service) {
 	s.services[f] = svc
+	for _, uid := range QueryRetrieveSOPClasses {
+		if field, _ := queryRetrieveField(uid); field == f && !contains(s.cfg.AcceptedSOPClasses, uid) {
+			s.cfg.AcceptedSOPClasses = append(s.cfg.AcceptedSOPClasses, uid)
+		}
+	}
 }
 
 // Config returns the server's configuration with defaults filled in.

@@ -9,17 +9,24 @@
 // held whole in memory. Commit then runs these steps, and returns Success
 // (0000) only after the last one:
 //
-//  1. parse the data set's header (up to group 0020) in the negotiated
-//     transfer syntax and check that its SOP Class and SOP Instance UIDs are
-//     those of the command (A900 otherwise, C000 when it cannot be parsed);
+//  1. check every value length up to the end of group 0020 against the bytes
+//     received (walk.go), then parse that header with the codec in the
+//     negotiated transfer syntax. Its SOP Class and SOP Instance UIDs must
+//     be those of the command (A900 otherwise, C000 when it cannot be parsed);
 //  2. check that the Study, Series and SOP Instance UIDs are valid UIDs
 //     (PS3.5 9.1) before any of them becomes part of a path (A900);
-//  3. fsync the file, rename it into place and fsync its folder;
-//  4. write its metadata to the index in one bbolt transaction.
+//  3. fsync the file and rename it into place;
+//  4. fsync its folder and write its metadata to the index in one bbolt
+//     transaction. A committer goroutine does both for all the instances
+//     waiting at that moment, so concurrent associations share the fsyncs
+//     (commit.go).
 //
 // Any failure removes the temporary file, so no partial file exists and
 // nothing is indexed. The data set bytes in the stored file are exactly the
 // bytes received.
+//
+// While it runs, the store rewrites studies.json, a listing of the index
+// that readers use while the store holds the index's lock (snapshot.go).
 //
 // Sub-package audit writes the audit log.
 package store

@@ -223,6 +223,7 @@ func (q *JobQueue) recover() error {
 	if requeued {
 		q.ix.notifyJobs()
 	}
+	q.ix.statusCounter().Add(1)
 	return err
 }
 
@@ -288,12 +289,16 @@ func (q *JobQueue) take() (*pipeline.Job, error) {
 		}
 		return nil
 	})
+	if job != nil {
+		q.ix.statusCounter().Add(1)
+	}
 	return job, err
 }
 
 // finish ends a taken job as done or failed and moves its study to to.
 func (q *JobQueue) finish(id uint64, status JobStatus, to StudyState, reason string, outcome *pipeline.Outcome) error {
 	now := q.now()
+	defer q.ix.statusCounter().Add(1)
 	return q.ix.db.Update(func(tx *bolt.Tx) error {
 		jobs := tx.Bucket(bucketJobs)
 		var rec JobRecord

@@ -50,9 +50,9 @@ type sink struct {
 
 func (s *Store) newSink(req *scp.StoreRequest) (*sink, error) {
 	header, err := encodeFileHeader(fileMeta{
-		SOPClassUID:       req.SOPClassUID,
-		SOPInstanceUID:    req.SOPInstanceUID,
-		TransferSyntaxUID: req.TransferSyntaxUID,
+		SOPClassUID:       trimValue(req.SOPClassUID),
+		SOPInstanceUID:    trimValue(req.SOPInstanceUID),
+		TransferSyntaxUID: trimValue(req.TransferSyntaxUID),
 		SourceAETitle:     strings.TrimSpace(req.CallingAE),
 	})
 	if err != nil {
@@ -158,7 +158,7 @@ func (k *sink) commit() (uint16, error) {
 	}
 
 	// 1. Parse the header and check it against the command.
-	h, err := ParseHeader(io.NewSectionReader(k.f, k.headerLen, k.size), k.size, k.req.TransferSyntaxUID)
+	h, err := ParseHeader(io.NewSectionReader(k.f, k.headerLen, k.size), k.size, trimValue(k.req.TransferSyntaxUID))
 	if err != nil {
 		return StatusCannotUnderstand, fmt.Errorf("store: SOP instance %q: %w", k.req.SOPInstanceUID, err)
 	}
@@ -228,7 +228,7 @@ func (k *sink) commit() (uint16, error) {
 		PatientID:         h.PatientID,
 		InstanceNumber:    h.InstanceNumber,
 		Modality:          h.Modality,
-		TransferSyntaxUID: k.req.TransferSyntaxUID,
+		TransferSyntaxUID: trimValue(k.req.TransferSyntaxUID),
 		Path:              filepath.ToSlash(rel),
 		Size:              k.headerLen + k.size,
 		SHA256:            hex.EncodeToString(k.hash.Sum(nil)),

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mdm2node/mdm2node/pipeline"
@@ -260,6 +262,20 @@ func getStatus(tx *bolt.Tx, studyUID string) (st StudyStatus, found bool, err er
 	return st, found, err
 }
 
+// statusCounters holds, per open database, a counter that moves after each
+// committed change of a study status, so that a snapshot writer can skip
+// unchanged passes.
+var statusCounters sync.Map // *bolt.DB -> *atomic.Int64
+
+func (ix *Index) statusCounter() *atomic.Int64 {
+	c, _ := statusCounters.LoadOrStore(ix.db, new(atomic.Int64))
+	return c.(*atomic.Int64)
+}
+
+// StatusChanges returns a counter that moves each time a study status is
+// changed through this process.
+func (ix *Index) StatusChanges() int64 { return ix.statusCounter().Load() }
+
 func putStatus(tx *bolt.Tx, st *StudyStatus) error {
 	b, err := tx.CreateBucketIfNotExists(bucketStudyStates)
 	if err != nil {
@@ -391,6 +407,9 @@ func (ix *Index) ApplyEvaluation(studyUID string, ev Evaluation, now time.Time) 
 		st = cur
 		return putStatus(tx, &cur)
 	})
+	if err == nil {
+		ix.statusCounter().Add(1)
+	}
 	if err == nil && changed && ev.State == StateReady {
 		ix.notifyJobs()
 	}
@@ -443,6 +462,9 @@ func (ix *Index) Reopen(studyUID, reason string, waitStart, now time.Time) (Stud
 		st = cur
 		return putStatus(tx, &cur)
 	})
+	if err == nil {
+		ix.statusCounter().Add(1)
+	}
 	return st, err
 }
 

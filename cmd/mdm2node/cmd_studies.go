@@ -63,7 +63,7 @@ func runStudies(args []string) error {
 
 // readListing reads the studies from the index, or, while a running server
 // holds the index, from the snapshot the server rewrites every few seconds.
-// note says which snapshot was read.
+// note names the snapshot read, empty when the index was read.
 func readListing(dir string, wait time.Duration) (listing []store.StudyListing, note string, err error) {
 	ix, err := store.OpenIndexReadOnly(dir, wait)
 	if errors.Is(err, store.ErrLocked) {

@@ -4,4 +4,7 @@
 // independent peer. A recording proxy between storescu and the node keeps
 // the bytes storescu sent, so that each stored data set can be compared
 // byte for byte with what went over the wire.
+//
+// MDM2NODE_E2E_RACE=1 builds the binary with the race detector; a data race
+// then makes the node exit non-zero and the test that stops it fail.
 package listener

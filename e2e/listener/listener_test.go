@@ -35,6 +35,19 @@ func auditEvents(t *testing.T, n *node) []audit.Event {
 	return events
 }
 
+// acceptedSoFar counts the AssociationAccepted lines of a running node's
+// audit log. A line still being written is not counted.
+func acceptedSoFar(n *node) int {
+	data, _ := os.ReadFile(n.auditPath)
+	count := 0
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		if strings.HasSuffix(line, "\n") && strings.Contains(line, `"type":"AssociationAccepted"`) {
+			count++
+		}
+	}
+	return count
+}
+
 func countEvents(events []audit.Event, typ audit.Type) int {
 	n := 0
 	for _, e := range events {
@@ -368,15 +381,18 @@ func TestGracefulShutdown(t *testing.T) {
 	copies := makeCopies(t, "egsnrc/DICOM/1998052815582995.ct", t.TempDir(), 200)
 	done := make(chan []string, 1)
 	go func() { done <- pushConcurrently(t, n.port, split(copies, 4)) }()
+
+	// SIGTERM once all four associations are open and instances arrive.
 	seriesDir := filepath.Dir(n.storedPath(copies[0].study, copies[0].series, copies[0].sopInstance))
 	for {
 		entries, _ := os.ReadDir(seriesDir)
-		if len(entries) >= 20 {
+		if len(entries) >= 20 && acceptedSoFar(n) == 4 {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
 	n.stop()
+
 	outs := <-done
 	acked := 0
 	for _, out := range outs {

@@ -128,7 +128,7 @@ limits:
   max_associations: %d
   max_instance_size: %s
   free_space_watermark: 1MiB
-  timeouts: {shutdown: 20s}
+  timeouts: {shutdown: 60s}
 storage:
   data_dir: %s
   duplicate_policy: %s

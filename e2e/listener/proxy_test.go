@@ -103,7 +103,7 @@ func (p *proxy) takeDataSets() [][]byte {
 // A PDV's control header has bit 0 clear for data set fragments and bit 1
 // set on the last fragment of a message (PS3.8 E.2). Other PDU types are skipped.
 // A data set whose last fragment never came is dropped. longest is the
-// length of the longest P-DATA-TF PDU.
+// maximum length of the P-DATA-TF PDUs.
 func dataSetsOf(stream []byte) (out [][]byte, longest int, err error) {
 	var cur []byte
 	for len(stream) > 0 {

@@ -279,4 +279,11 @@ func TestTrainRejectsBadCohort(t *testing.T) {
 			}
 		})
 	}
+	t.Run("unknown model name", func(t *testing.T) {
+		opts := testOptions()
+		opts.Models = []string{"PET-deep"}
+		if _, err := Train(context.Background(), testCohort(t), opts); !errors.Is(err, ErrNoModel) {
+			t.Errorf("error %v, want ErrNoModel", err)
+		}
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/mdm2node/mdm2node/pipeline/cohort"
@@ -77,6 +78,14 @@ func Specs() []ModelSpec {
 	return out
 }
 
+func specNames() []string {
+	var out []string
+	for _, s := range Specs() {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
 // Train builds every model the cohort supports and returns the bundle.
 func Train(ctx context.Context, in TrainInput, opts TrainOptions) (*Bundle, error) {
 	log := opts.Logger
@@ -128,6 +137,11 @@ func Train(ctx context.Context, in TrainInput, opts TrainOptions) (*Bundle, erro
 	}
 
 	// 3. One SVM pipeline per model specification.
+	for _, name := range opts.Models {
+		if !slices.ContainsFunc(Specs(), func(s ModelSpec) bool { return s.Name == name }) {
+			return nil, fmt.Errorf("%w: %q; the SVM models are %s", ErrNoModel, name, strings.Join(specNames(), ", "))
+		}
+	}
 	oof := map[string][]float64{}
 	for _, spec := range Specs() {
 		if len(opts.Models) > 0 && !slices.Contains(opts.Models, spec.Name) {

@@ -35,7 +35,8 @@ func ParseFeatureName(name string) (modality, kind string, err error) {
 	return "", "", fmt.Errorf("%w: %q does not start with CT_, T1WI_ or T2FS_", ErrFeatureName, name)
 }
 
-// FeatureTable is a feature table in memory.
+// FeatureTable is a feature table in memory. A table built as a literal
+// must be complete before the first Row call, which indexes the studies.
 type FeatureTable struct {
 	// Names are the feature columns in file order.
 	Names []string

@@ -13,10 +13,9 @@
 //     machines", JMLR 6 (2005) 1889-1918 (WSS 3 with tau = 1e-12), and the
 //     stopping rule m(alpha) - M(alpha) < eps of C.-C. Chang, C.-J. Lin,
 //     "LIBSVM: a library for support vector machines", ACM TIST 2 (2011).
-//     Ties are broken as LIBSVM 3.x does (the last index wins), and the
-//     off-diagonal kernel values are rounded to float32 as in LIBSVM's kernel
-//     cache, so that the iterates follow scikit-learn's SVC (shrinking=False)
-//     step by step.
+//     Ties go to the last index, and the off-diagonal kernel values are
+//     rounded to float32 as in LIBSVM's kernel cache, so that the iterates
+//     follow scikit-learn's SVC (shrinking=False) step by step.
 //   - Platt scaling: H.-T. Lin, C.-J. Lin, R. C. Weng, "A note on Platt's
 //     probabilistic outputs for support vector machines", Machine Learning 68
 //     (2007) 267-276 (Newton's method with backtracking and the smoothed

@@ -128,6 +128,11 @@ func TestBadInput(t *testing.T) {
 			_, err := NestedCV(context.Background(), x, oneClass, CVConfig{Grid: Grid{C: []float64{1}, Gamma: []float64{1}, K: []int{1}}})
 			return err
 		}, ErrOneClass},
+		{"plan index out of range", func() error {
+			plan := []OuterSplit{{Train: []int{0, 1, 99}, Test: []int{2}, Inner: []Split{{Train: []int{0}, Test: []int{1}}}}}
+			_, err := RunNestedCV(context.Background(), x, y, plan, smallCV(1))
+			return err
+		}, ErrInvalidParam},
 		{"nested CV too few samples", func() error {
 			_, err := NestedCV(context.Background(), x[:8], y[:8], smallCV(1))
 			return err

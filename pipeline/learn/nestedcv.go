@@ -158,6 +158,9 @@ func RunNestedCV(ctx context.Context, x [][]float64, labels []int, plan []OuterS
 	if err := cfg.Grid.validate(); err != nil {
 		return nil, err
 	}
+	if err := checkPlan(plan, len(labels)); err != nil {
+		return nil, err
+	}
 	results := make([]OuterResult, len(plan))
 	var done atomic.Int64
 	err := parallelFor(ctx, len(plan), cfg.Workers, func(i int) error {
@@ -174,6 +177,33 @@ func RunNestedCV(ctx context.Context, x [][]float64, labels []int, plan []OuterS
 		return nil, err
 	}
 	return summarise(results, labels, cfg.Repeats), nil
+}
+
+// checkPlan verifies that every index of the plan is in range, so that a
+// plan made elsewhere cannot make a worker panic.
+func checkPlan(plan []OuterSplit, n int) error {
+	inRange := func(idx []int, limit int) bool {
+		for _, i := range idx {
+			if i < 0 || i >= limit {
+				return false
+			}
+		}
+		return true
+	}
+	for _, s := range plan {
+		if len(s.Train) == 0 || len(s.Test) == 0 || !inRange(s.Train, n) || !inRange(s.Test, n) {
+			return fmt.Errorf("%w: outer split %d/%d has an empty part or an index outside [0, %d)", ErrInvalidParam, s.Repeat, s.Fold, n)
+		}
+		for f, in := range s.Inner {
+			if len(in.Train) == 0 || len(in.Test) == 0 || !inRange(in.Train, len(s.Train)) || !inRange(in.Test, len(s.Train)) {
+				return fmt.Errorf("%w: inner split %d of outer split %d/%d has an empty part or an index outside [0, %d)", ErrInvalidParam, f, s.Repeat, s.Fold, len(s.Train))
+			}
+		}
+		if len(s.Inner) == 0 {
+			return fmt.Errorf("%w: outer split %d/%d has no inner splits", ErrInvalidParam, s.Repeat, s.Fold)
+		}
+	}
+	return nil
 }
 
 func runOuter(x [][]float64, labels []int, s OuterSplit, cfg CVConfig) (OuterResult, error) {

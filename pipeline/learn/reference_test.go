@@ -48,6 +48,22 @@ func sklearnReference(t *testing.T, req map[string]any, out any) {
 	}
 }
 
+// sklearnBatch sends several requests to one Python process and decodes
+// response i into out(i).
+func sklearnBatch(t *testing.T, reqs []map[string]any, out func(i int) any) {
+	t.Helper()
+	var resp struct{ Responses []json.RawMessage }
+	sklearnReference(t, map[string]any{"task": "batch", "requests": reqs}, &resp)
+	if len(resp.Responses) != len(reqs) {
+		t.Fatalf("%d responses for %d requests", len(resp.Responses), len(reqs))
+	}
+	for i, raw := range resp.Responses {
+		if err := json.Unmarshal(raw, out(i)); err != nil {
+			t.Fatalf("decode response %d: %v", i, err)
+		}
+	}
+}
+
 func relClose(got, want, tol float64) bool {
 	if got == want {
 		return true
@@ -128,16 +144,21 @@ func TestSVCMatchesSklearn(t *testing.T) {
 		{"linear C=1", SVCParams{Kernel: KernelLinear, C: 1}, false, tolSVMSameIter},
 		{"rbf converged", SVCParams{Kernel: KernelRBF, C: 3, Gamma: 0.2, Tol: 1e-10}, true, tolSVMConverged},
 	}
-	for _, tc := range cases {
+	reqs := make([]map[string]any, len(cases))
+	for i, tc := range cases {
+		tol := tc.params.Tol
+		if tol == 0 {
+			tol = DefaultSVMTol
+		}
+		reqs[i] = map[string]any{"task": "svc", "x": z, "y": y, "x_test": ztest,
+			"kernel": string(tc.params.Kernel), "c": tc.params.C, "gamma": tc.params.Gamma,
+			"tol": tol, "shrinking": tc.shrinking}
+	}
+	refs := make([]svcReference, len(cases))
+	sklearnBatch(t, reqs, func(i int) any { return &refs[i] })
+	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			tol := tc.params.Tol
-			if tol == 0 {
-				tol = DefaultSVMTol
-			}
-			var ref svcReference
-			sklearnReference(t, map[string]any{"task": "svc", "x": z, "y": y, "x_test": ztest,
-				"kernel": string(tc.params.Kernel), "c": tc.params.C, "gamma": tc.params.Gamma,
-				"tol": tol, "shrinking": tc.shrinking}, &ref)
+			ref := refs[i]
 			m, err := FitSVC(z, y, tc.params)
 			if err != nil {
 				t.Fatal(err)
@@ -190,10 +211,15 @@ func TestRFERankingMatchesSklearn(t *testing.T) {
 		{"fraction 0.1 to 5", 5, RFEParams{StepFraction: 0.1}, 0.1},
 		{"step 7 to 1", 1, RFEParams{Step: 7}, 7},
 	}
-	for _, tc := range cases {
+	reqs := make([]map[string]any, len(cases))
+	for i, tc := range cases {
+		reqs[i] = map[string]any{"task": "rfe", "x": z, "y": y, "k": tc.k, "step": tc.step, "c": 1.0}
+	}
+	refs := make([]struct{ Ranking []int }, len(cases))
+	sklearnBatch(t, reqs, func(i int) any { return &refs[i] })
+	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var ref struct{ Ranking []int }
-			sklearnReference(t, map[string]any{"task": "rfe", "x": z, "y": y, "k": tc.k, "step": tc.step, "c": 1.0}, &ref)
+			ref := refs[i]
 			ranking, selected, err := RFE(z, y, tc.k, tc.params)
 			if err != nil {
 				t.Fatal(err)

@@ -32,10 +32,10 @@ type dualSolution struct {
 // Chen and Lin (2005) and without shrinking. It stops when
 // m(a) - M(a) < tol. The decision function is sum_i a_i y_i K(x_i, x) - rho.
 //
-// The off-diagonal kernel values are rounded to float32 and the diagonal
-// kept in float64, as LIBSVM stores its kernel cache (Qfloat is float in
-// LIBSVM 3.x and in scikit-learn's copy); without this the iterates drift
-// apart from scikit-learn's after many iterations at large C.
+// The off-diagonal kernel values are rounded to float32 and the diagonal is
+// kept in float64, as in LIBSVM's single-precision kernel cache. Without the
+// rounding the iterates drift apart from those of scikit-learn 1.2.1's SVC
+// after many iterations at large C, and the comparison tests fail.
 func solveDual(k64 []float64, y []float64, c, tol float64, maxIter int) (dualSolution, error) {
 	n := len(y)
 	k := make([]float32, len(k64))

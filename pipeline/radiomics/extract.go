@@ -93,39 +93,14 @@ func Extract(ctx context.Context, img *volume.Volume, mask *volume.Mask, p Param
 		return nil, ErrEmptyMask
 	}
 
-	// 2. Working region: bounding box plus the padding the filters need.
-	reach := s.PadDistance
-	if _, ok := p.ImageType["Wavelet"]; ok {
-		reach = max(reach, len(coif1Lo)/2)
-	}
-	for _, sigma := range p.ImageType["LoG"].Sigma {
-		for a := 0; a < 3; a++ {
-			reach = max(reach, logRadius(sigma, img.Spacing[a]))
-		}
-	}
-	work := roi
-	for a := 0; a < 3; a++ {
-		work.lo[a], work.hi[a] = roi.lo[a]-reach, roi.hi[a]+reach
-		if work.lo[a] < 0 || work.hi[a] >= full[a] {
-			work.lo[a], work.hi[a] = 0, full[a]-1
-		}
-	}
-	var b *box
-	if len(s.ResampledPixelSpacing) == 3 {
-		// 3. Resampling produces the working box directly.
-		var err error
-		if b, err = resampleRegion(img, in, roi, &s); err != nil {
-			return nil, err
-		}
-	} else {
-		data, err := workingImage(img, work, &s)
-		if err != nil {
-			return nil, err
-		}
-		b = &box{size: work.size(), spacing: img.Spacing, data: data, in: cropBool(full, in, work)}
+	// 2. Working box: the normalised image around the region, resampled
+	// when requested.
+	b, offset, err := workingBox(img, in, roi, &p)
+	if err != nil {
+		return nil, err
 	}
 
-	// 4. Region checks and re-segmentation.
+	// 3. Region checks and re-segmentation.
 	shapeBox, err := checkRegion(b, &s)
 	if err != nil {
 		return nil, err
@@ -142,13 +117,11 @@ func Extract(ctx context.Context, img *volume.Volume, mask *volume.Mask, p Param
 	res := &Result{Diagnostics: Diagnostics{Settings: s, Spacing: b.spacing}}
 	sb := shapeBox.size()
 	res.BoundingBox = [6]int{shapeBox.lo[0], shapeBox.lo[1], shapeBox.lo[2], sb[0], sb[1], sb[2]}
-	if len(s.ResampledPixelSpacing) == 0 {
-		for a := 0; a < 3; a++ {
-			res.BoundingBox[a] += work.lo[a]
-		}
+	for a := 0; a < 3; a++ {
+		res.BoundingBox[a] += offset[a]
 	}
 
-	// 5. Shape, on the region before re-segmentation.
+	// 4. Shape, on the region before re-segmentation.
 	shapeIn := b.in
 	if s.ResegmentShape {
 		shapeIn = texIn
@@ -160,6 +133,16 @@ func Extract(ctx context.Context, img *volume.Volume, mask *volume.Mask, p Param
 			res.ShapeVoxelCount++
 		}
 	}
+	var shape2DVals map[string]float64
+	shape2DNames := p.enabled("shape2D")
+	if len(shape2DNames) > 0 {
+		if !s.Force2D {
+			return nil, fmt.Errorf("%w: shape2D needs force2D", ErrSettings)
+		}
+		if shape2DVals, err = shape2DFeatures(shapeBounds.size(), b.spacing, shapeMask, s.Force2DDimension); err != nil {
+			return nil, err
+		}
+	}
 	shapeNames := p.enabled("shape")
 	var shapeVals map[string]float64
 	shapeDone := make(chan struct{})
@@ -169,19 +152,82 @@ func Extract(ctx context.Context, img *volume.Volume, mask *volume.Mask, p Param
 			shapeVals = shapeFeatures(shapeBounds.size(), b.spacing, shapeMask)
 		}
 	}()
-	var shape2DVals map[string]float64
-	shape2DNames := p.enabled("shape2D")
-	if len(shape2DNames) > 0 {
-		if !s.Force2D {
-			return nil, fmt.Errorf("%w: shape2D needs force2D", ErrSettings)
-		}
-		var err error
-		if shape2DVals, err = shape2DFeatures(shapeBounds.size(), b.spacing, shapeMask, s.Force2DDimension); err != nil {
-			return nil, err
+
+	// 5. Image types, filtered on the working box and cropped to the region.
+	texMask := cropBool(b.size, texIn, texBounds)
+	for _, v := range texMask {
+		if v {
+			res.VoxelCount++
 		}
 	}
+	typeNames, typeValues, err := imageTypeFeatures(ctx, b, texBounds, texMask, &p)
+	<-shapeDone
+	if err != nil {
+		return nil, err
+	}
+	res.ImageTypes = typeNames
+	for _, n := range shapeNames {
+		res.Names = append(res.Names, "original_shape_"+n)
+		res.Values = append(res.Values, shapeVals[n])
+	}
+	for _, n := range shape2DNames {
+		res.Names = append(res.Names, "original_shape2D_"+n)
+		res.Values = append(res.Values, shape2DVals[n])
+	}
+	for i, name := range typeNames {
+		for _, class := range classOrder {
+			if class == "shape" || class == "shape2D" {
+				continue
+			}
+			for _, n := range p.enabled(class) {
+				res.Names = append(res.Names, name+"_"+class+"_"+n)
+				res.Values = append(res.Values, typeValues[i][class+"_"+n])
+			}
+		}
+	}
+	return res, nil
+}
 
-	// 6. Image types, filtered on the working box and cropped to the region.
+// workingBox returns the image and region that the filters run on, and the
+// offset of the box in img's grid (zero when resampled, because the box is
+// then on the new grid). Without resampling it is the bounding box roi plus
+// PadDistance voxels, or more when an enabled filter reaches further; an axis
+// whose padded range would leave the image is kept whole.
+func workingBox(img *volume.Volume, in []bool, roi bounds, p *Params) (*box, [3]int, error) {
+	s := &p.Setting
+	if len(s.ResampledPixelSpacing) == 3 {
+		b, err := resampleRegion(img, in, roi, s)
+		return b, [3]int{}, err
+	}
+	reach := s.PadDistance
+	if _, ok := p.ImageType["Wavelet"]; ok {
+		reach = max(reach, len(coif1Lo)/2)
+	}
+	for _, sigma := range p.ImageType["LoG"].Sigma {
+		for a := 0; a < 3; a++ {
+			reach = max(reach, logRadius(sigma, img.Spacing[a]))
+		}
+	}
+	work := roi
+	for a := 0; a < 3; a++ {
+		work.lo[a], work.hi[a] = roi.lo[a]-reach, roi.hi[a]+reach
+		if work.lo[a] < 0 || work.hi[a] >= img.Size[a] {
+			work.lo[a], work.hi[a] = 0, img.Size[a]-1
+		}
+	}
+	data, err := workingImage(img, work, s)
+	if err != nil {
+		return nil, [3]int{}, err
+	}
+	return &box{size: work.size(), spacing: img.Spacing, data: data, in: cropBool(img.Size, in, work)}, work.lo, nil
+}
+
+// imageTypeFeatures computes the non-shape classes on every enabled image
+// type of the working box b, cropped to r with region flags in. It returns
+// the image type names in output order and their features keyed
+// "class_Feature". Image types run concurrently, at most GOMAXPROCS at a
+// time.
+func imageTypeFeatures(ctx context.Context, b *box, r bounds, in []bool, p *Params) ([]string, []map[string]float64, error) {
 	type job struct {
 		name string
 		data func() []float64
@@ -192,25 +238,18 @@ func Extract(ctx context.Context, img *volume.Volume, mask *volume.Mask, p Param
 	}
 	if it, ok := p.ImageType["LoG"]; ok {
 		for _, sigma := range it.Sigma {
-			sigma := sigma
 			jobs = append(jobs, job{logName(sigma), func() []float64 { return logFilter(b.size, b.spacing, b.data, sigma) }})
 		}
 	}
 	var bandsOnce sync.Once
 	var bands map[string][]float64
 	if _, ok := p.ImageType["Wavelet"]; ok {
-		for _, band := range waveletBands {
-			band := band
+		axes := waveletAxes(&p.Setting)
+		for _, band := range bandNames(len(axes)) {
 			jobs = append(jobs, job{"wavelet-" + band, func() []float64 {
-				bandsOnce.Do(func() { bands = swt3(b.size, b.data) })
+				bandsOnce.Do(func() { bands = swt(b.size, b.data, axes) })
 				return bands[band]
 			}})
-		}
-	}
-	texMask := cropBool(b.size, texIn, texBounds)
-	for _, v := range texMask {
-		if v {
-			res.VoxelCount++
 		}
 	}
 	out := make([]map[string]float64, len(jobs))
@@ -218,7 +257,6 @@ func Extract(ctx context.Context, img *volume.Volume, mask *volume.Mask, p Param
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for i, j := range jobs {
-		res.ImageTypes = append(res.ImageTypes, j.name)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -228,35 +266,19 @@ func Extract(ctx context.Context, img *volume.Volume, mask *volume.Mask, p Param
 				errs[i] = err
 				return
 			}
-			cb := &box{size: texBounds.size(), spacing: b.spacing, data: cropFloat(b.size, j.data(), texBounds), in: texMask}
-			out[i], errs[i] = imageFeatures(cb, &p)
+			cb := &box{size: r.size(), spacing: b.spacing, data: cropFloat(b.size, j.data(), r), in: in}
+			out[i], errs[i] = imageFeatures(cb, p)
 		}()
 	}
 	wg.Wait()
-	<-shapeDone
-	for _, n := range shapeNames {
-		res.Names = append(res.Names, "original_shape_"+n)
-		res.Values = append(res.Values, shapeVals[n])
-	}
-	for _, n := range shape2DNames {
-		res.Names = append(res.Names, "original_shape2D_"+n)
-		res.Values = append(res.Values, shape2DVals[n])
-	}
+	names := make([]string, len(jobs))
 	for i, j := range jobs {
 		if errs[i] != nil {
-			return nil, fmt.Errorf("image type %s: %w", j.name, errs[i])
+			return nil, nil, fmt.Errorf("image type %s: %w", j.name, errs[i])
 		}
-		for _, class := range classOrder {
-			if class == "shape" || class == "shape2D" {
-				continue
-			}
-			for _, n := range p.enabled(class) {
-				res.Names = append(res.Names, j.name+"_"+class+"_"+n)
-				res.Values = append(res.Values, out[i][class+"_"+n])
-			}
-		}
+		names[i] = j.name
 	}
-	return res, nil
+	return names, out, nil
 }
 
 // imageFeatures computes every enabled non-shape class on one cropped image,
@@ -454,7 +476,7 @@ func FeatureNames(p Params) []string {
 		}
 	}
 	if _, ok := p.ImageType["Wavelet"]; ok {
-		for _, band := range waveletBands {
+		for _, band := range bandNames(len(waveletAxes(&p.Setting))) {
 			types = append(types, "wavelet-"+band)
 		}
 	}

@@ -41,8 +41,11 @@ func TestExtractDefaultParamsGives851Features(t *testing.T) {
 		t.Errorf("%d features, want 851", len(res.Names))
 	}
 	want := FeatureNames(DefaultParams())
+	if len(want) != len(res.Names) {
+		t.Fatalf("FeatureNames gives %d names, Extract %d", len(want), len(res.Names))
+	}
 	for i := range want {
-		if i >= len(res.Names) || res.Names[i] != want[i] {
+		if res.Names[i] != want[i] {
 			t.Fatalf("feature %d is %q, FeatureNames says %q", i, res.Names[i], want[i])
 		}
 	}
@@ -183,6 +186,14 @@ func TestExtractBadInput(t *testing.T) {
 			}
 		}
 	})
+	t.Run("cancelled context", func(t *testing.T) {
+		img, mask := synthetic(size, lo, hi)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := Extract(ctx, img, mask, p); !errors.Is(err, context.Canceled) {
+			t.Errorf("error %v, want context.Canceled", err)
+		}
+	})
 	t.Run("too many grey levels", func(t *testing.T) {
 		img, mask := synthetic(size, lo, hi)
 		q := p
@@ -248,5 +259,28 @@ setting:
 		if _, err := ReadParams(strings.NewReader(bad)); !errors.Is(err, ErrSettings) {
 			t.Errorf("%q: error %v, want ErrSettings", bad, err)
 		}
+	}
+}
+
+func TestExtractForce2DWaveletNames(t *testing.T) {
+	img, mask := synthetic([3]int{30, 28, 10}, [3]int{8, 8, 2}, [3]int{20, 20, 7})
+	p := Params{Setting: DefaultSettings(), ImageType: map[string]ImageType{"Wavelet": {}},
+		FeatureClass: map[string][]string{"firstorder": {"Mean"}}}
+	p.Setting.Force2D = true
+	res, err := Extract(context.Background(), img, mask, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"wavelet-LH_firstorder_Mean", "wavelet-HL_firstorder_Mean", "wavelet-HH_firstorder_Mean", "wavelet-LL_firstorder_Mean"}
+	if len(res.Names) != len(want) {
+		t.Fatalf("names %v, want %v", res.Names, want)
+	}
+	for i := range want {
+		if res.Names[i] != want[i] {
+			t.Errorf("name %d = %q, want %q", i, res.Names[i], want[i])
+		}
+	}
+	if names := FeatureNames(p); len(names) != 4 || names[0] != want[0] {
+		t.Errorf("FeatureNames %v", names)
 	}
 }

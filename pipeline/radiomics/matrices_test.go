@@ -84,6 +84,7 @@ func compareMatrix(t *testing.T, got, want map[[3]int]float64) {
 			worst, at = d, k
 		}
 	}
+	t.Logf("largest absolute difference %.3g", worst)
 	if worst >= matrixTolerance {
 		t.Errorf("largest difference %.4g at %v (got %v, baseline %v)", worst, at, got[at], want[at])
 	}

@@ -14,14 +14,51 @@ const coif1Shift = 3
 
 // waveletBands are PyRadiomics' names and order of the eight level-1
 // decompositions; the letters are the filters along x, y and z.
-var waveletBands = []string{"LLH", "LHL", "LHH", "HLL", "HLH", "HHL", "HHH", "LLL"}
+var waveletBands = bandNames(3)
+
+// bandNames returns the band names of a transform over n axes in
+// PyRadiomics' order: every combination of L and H in lexicographic order
+// with L before H, except all-L, which comes last.
+func bandNames(n int) []string {
+	names := []string{""}
+	for i := 0; i < n; i++ {
+		var next []string
+		for _, b := range names {
+			next = append(next, b+"L", b+"H")
+		}
+		names = next
+	}
+	return append(names[1:], names[0])
+}
+
+// waveletAxes returns the axes (0 = x, 1 = y, 2 = z) the wavelet transform
+// runs over: all three, or with force2D the two in-plane axes.
+func waveletAxes(s *Settings) []int {
+	if !s.Force2D {
+		return []int{0, 1, 2}
+	}
+	normal := 2 - s.Force2DDimension
+	var axes []int
+	for a := 0; a < 3; a++ {
+		if a != normal {
+			axes = append(axes, a)
+		}
+	}
+	return axes
+}
 
 // swt3 returns the eight undecimated level-1 coif1 decompositions of an
-// image of the given size (x fastest), keyed by band name. As in
-// PyRadiomics, an axis of odd length is first extended by one voxel equal
+// image of the given size (x fastest), keyed by band name.
+func swt3(size [3]int, data []float64) map[string][]float64 {
+	return swt(size, data, []int{0, 1, 2})
+}
+
+// swt returns the undecimated level-1 coif1 decompositions of an image over
+// the given axes (ascending), keyed by band name (one letter per axis). As
+// in PyRadiomics, an axis of odd length is first extended by one voxel equal
 // to its first voxel, the transform is periodic along every axis, and the
 // extension is removed afterwards. The input is not modified.
-func swt3(size [3]int, data []float64) map[string][]float64 {
+func swt(size [3]int, data []float64, axes []int) map[string][]float64 {
 	// 1. Extend odd axes by wrapping.
 	ext := size
 	for a := 0; a < 3; a++ {
@@ -38,9 +75,9 @@ func swt3(size [3]int, data []float64) map[string][]float64 {
 		}
 	}
 
-	// 2. Filter along x, then y, then z; each pass doubles the bands.
+	// 2. Filter along each axis in turn; each pass doubles the bands.
 	bands := map[string][]float64{"": x}
-	for axis := 0; axis < 3; axis++ {
+	for _, axis := range axes {
 		next := map[string][]float64{}
 		for name, b := range bands {
 			next[name+"L"] = filterAxis(ext, b, axis, coif1Lo)

@@ -2,7 +2,9 @@ package worker
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
+	"math/big"
 	"path/filepath"
 	"strings"
 
@@ -142,4 +144,14 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n]
+}
+
+// DeviceUID derives a stable Device Observer UID from a name that is
+// constant for one installation, for example the AE title and the absolute
+// data folder: the first 128 bits of the name's SHA-256 as a decimal integer
+// under the 2.25 root (PS3.5 Annex B.2).
+func DeviceUID(name string) string {
+	sum := sha256.Sum256([]byte("mdm2node device\x00" + name))
+	n := new(big.Int).SetBytes(sum[:16])
+	return "2.25." + n.String()
 }
