@@ -98,11 +98,30 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 		}
 	}()
 
-	// 3. Server and listener.
+	// 3. Result delivery, which must stop before the store closes.
+	deliveries, stopDeliveries := startDeliveryWorker(cfg, st, auditLog, log)
+	defer stopDeliveries()
+
+	// 4. Server with its query and retrieve services, the study tracker
+	// and the pipeline worker that consumes the tracker's job queue.
 	srv, err := scp.NewServer(scpConfig(cfg), st, recorder, log)
 	if err != nil {
 		return err
 	}
+	registerRetrieve(srv, cfg, st, log)
+	jobs, stopTracker, err := startTracker(cfg, st, srv, auditLog, log)
+	if err != nil {
+		return err
+	}
+	defer stopTracker()
+	workerCtx, stopWorker := context.WithCancel(context.Background())
+	defer stopWorker()
+	waitWorker, err := startPipeline(workerCtx, cfg, st, jobs, deliveries, auditLog, log)
+	if err != nil {
+		return err
+	}
+
+	// 5. Listener.
 	l, err := net.Listen("tcp", cfg.Node.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -118,7 +137,7 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
 
-	// 4. Run until a signal or a listener failure, then shut down.
+	// 6. Run until a signal or a listener failure, then shut down.
 	var reason string
 	var serveErr error
 	select {
@@ -135,6 +154,10 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 		log.Warn("associations aborted at shutdown", "err", err)
 		reason += "; open associations aborted after " + cfg.Limits.Timeouts.Shutdown.String()
 	}
+	stopWorker()
+	waitWorker()
+	stopTracker()
+	stopDeliveries()
 	storeClosed = true
 	if err := st.Close(); err != nil {
 		log.Error("closing the store", "err", err)

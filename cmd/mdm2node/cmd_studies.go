@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -50,15 +49,20 @@ func runStudies(args []string) error {
 	if err != nil {
 		return err
 	}
+	states, err := readStudyStates(dir, note != "", *wait)
+	if err != nil {
+		return err
+	}
 	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(listing)
+		return encodeStudiesWithStates(os.Stdout, listing, states)
 	}
 	if note != "" {
 		fmt.Fprintln(os.Stderr, note)
 	}
-	return printStudies(listing)
+	if err := printStudies(listing); err != nil {
+		return err
+	}
+	return printStudyStates(os.Stdout, listing, states)
 }
 
 // readListing reads the studies from the index, or, while a running server

@@ -1,0 +1,96 @@
+package pipeline
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/mdm2node/mdm2node/internal/testutil"
+	"github.com/mdm2node/mdm2node/store/audit"
+)
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// reportContent is what the tests read from a received report.
+type reportContent struct {
+	likelihood float64
+	class      string
+	dump       string
+}
+
+var (
+	likelihoodLine = regexp.MustCompile(`"Likelihood of MDM2 amplification"\)="([^"]+)"`)
+	classLine      = regexp.MustCompile(`"Predicted class"\)=\([^,]*,[^,]*,"([^"]+)"\)`)
+)
+
+// readReport checks a received file with DCMTK: dsrdump must read it as an
+// SR document with a likelihood in [0, 1] and a predicted class, and
+// dcmdump must show it in studyUID.
+func readReport(t *testing.T, path, studyUID string) reportContent {
+	t.Helper()
+	out, err := exec.Command(testutil.RequireTool(t, "dsrdump"), path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("dsrdump %s: %v\n%s", path, err, out)
+	}
+	r := reportContent{dump: string(out)}
+	if !strings.Contains(r.dump, "Comprehensive SR Document") {
+		t.Errorf("dsrdump does not show a Comprehensive SR:\n%s", r.dump)
+	}
+	m := likelihoodLine.FindStringSubmatch(r.dump)
+	if m == nil {
+		t.Fatalf("no likelihood in the report:\n%s", r.dump)
+	}
+	if r.likelihood, err = strconv.ParseFloat(m[1], 64); err != nil || r.likelihood < 0 || r.likelihood > 1 {
+		t.Errorf("likelihood %q is not a number in [0, 1]", m[1])
+	}
+	c := classLine.FindStringSubmatch(r.dump)
+	if c == nil {
+		t.Fatalf("no predicted class in the report:\n%s", r.dump)
+	}
+	r.class = c[1]
+	wantClass := "Lipoma"
+	if r.likelihood >= 0.5 {
+		wantClass = "Well differentiated liposarcoma"
+	}
+	if r.class != wantClass {
+		t.Errorf("class %q with likelihood %v, want %q at threshold 0.5", r.class, r.likelihood, wantClass)
+	}
+	if !strings.Contains(r.dump, "synthetic phantom studies") {
+		t.Errorf("report does not state the training data")
+	}
+
+	meta, err := exec.Command(testutil.RequireTool(t, "dcmdump"), "+P", "0020,000d", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("dcmdump: %v\n%s", err, meta)
+	}
+	if !strings.Contains(string(meta), "["+studyUID+"]") {
+		t.Errorf("report Study Instance UID %s, want %s", strings.TrimSpace(string(meta)), studyUID)
+	}
+	return r
+}
+
+// pipelineEvents returns the PipelineRun events of a node's audit log.
+func pipelineEvents(t *testing.T, n *node) []audit.Event {
+	t.Helper()
+	f, err := os.Open(filepath.Join(n.dir, "audit.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var events []audit.Event
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var e audit.Event
+		if json.Unmarshal(sc.Bytes(), &e) == nil && e.Type == "PipelineRun" {
+			events = append(events, e)
+		}
+	}
+	return events
+}
