@@ -194,7 +194,7 @@ sleep 0.5
 awk -v a="$push_start" -v b="$(date +%s.%N)" 'BEGIN { printf "report received %.1f s after the push\n", b - a }'
 
 say "the report"
-dsrdump "$sr" | tee "$out/report.txt"
+dsrdump +Pl "$sr" | tee "$out/report.txt"
 likelihood=$(grep -m1 '"Likelihood of MDM2 amplification"' "$out/report.txt" | sed -E 's/.*="([^"]*)".*/\1/' || true)
 class=$(grep -m1 '"Predicted class"' "$out/report.txt" | sed -E 's/.*,"([^"]*)"\)>.*/\1/' || true)
 truth=$(awk -F, 'NR==2 {print $5}' "$out/new/manifest.csv")

@@ -27,7 +27,7 @@ const extractorFile = "var/models/resnet50-random.onnx"
 
 // requireRuntime fails in CI and skips elsewhere when the ONNX Runtime
 // library that `make deps` installs is missing.
-func requireRuntime(t *testing.T) {
+func requireRuntime(t testing.TB) {
 	t.Helper()
 	lib := deep.LibraryPath("", testutil.RepoRoot(t))
 	if _, err := os.Stat(lib); err != nil {
@@ -38,7 +38,7 @@ func requireRuntime(t *testing.T) {
 // trainedModel returns the path of a model bundle trained on 20 small
 // synthetic studies (radiomics and deep features, primary model
 // multimodal-deep, so that the node runs the ONNX extractor).
-func trainedModel(t *testing.T) string {
+func trainedModel(t testing.TB) string {
 	t.Helper()
 	requireRuntime(t)
 	model.once.Do(func() { trainModel(t) })
@@ -48,7 +48,7 @@ func trainedModel(t *testing.T) string {
 	return model.bundle
 }
 
-func trainModel(t *testing.T) {
+func trainModel(t testing.TB) {
 	root := testutil.RepoRoot(t)
 	fail := func(what string, err error, out []byte) {
 		model.err = what + ": " + err.Error() + "\n" + string(out)
@@ -96,7 +96,8 @@ func trainModel(t *testing.T) {
 
 // pipelineConfig is the configuration of a scoring node beyond its node,
 // storage and audit sections: a short quiet period, the trained bundle and
-// the receiver as the destination of every result.
+// the receiver as the destination of every result. series holds more keys
+// of the series section, indented by two spaces.
 func pipelineConfig(bundle string, receiverPort int, series string) string {
 	return `series:
   readiness:

@@ -46,7 +46,7 @@ func TestMain(m *testing.M) {
 // run runs the binary with args in the repository root, so that the default
 // paths of the ONNX Runtime library and the extractor resolve, and fails the
 // test with its output on error.
-func run(t *testing.T, args ...string) string {
+func run(t testing.TB, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(binaryPath, args...)
 	cmd.Dir = testutil.RepoRoot(t)
@@ -88,12 +88,15 @@ type node struct {
 // startNode writes dir/config.yaml with the node section, storage and audit
 // log filled in and extra appended, starts the node in the repository root
 // and returns once it answers C-ECHO. It is stopped at the end of the test.
-func startNode(t *testing.T, ae, dir, extra string) *node {
+func startNode(t testing.TB, ae, dir, extra string) *node {
 	t.Helper()
 	n := &node{ae: ae, port: testutil.FreePort(t), dir: dir, dataDir: filepath.Join(dir, "data"),
 		log: &lockedBuffer{}, exited: make(chan struct{})}
 	cfg := fmt.Sprintf("node:\n  ae_title: %s\n  listen: 127.0.0.1:%d\nstorage:\n  data_dir: %s\naudit:\n  path: %s\n%s",
 		ae, n.port, n.dataDir, filepath.Join(dir, "audit.log"), extra)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	cfgPath := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -140,7 +143,7 @@ func startNode(t *testing.T, ae, dir, extra string) *node {
 
 // push sends every file under dir to the node with storescu, proposing only
 // the SOP classes of the files.
-func (n *node) push(t *testing.T, dir string) {
+func (n *node) push(t testing.TB, dir string) {
 	t.Helper()
 	storescu := testutil.RequireTool(t, "storescu")
 	cmd := exec.Command(storescu, "-aet", "MODALITY", "-aec", n.ae, "-R", "+sd", "+r", "127.0.0.1", strconv.Itoa(n.port), dir)
@@ -152,7 +155,7 @@ func (n *node) push(t *testing.T, dir string) {
 
 // waitForReport waits until the node has stored an instance under dataDir
 // (the only instances a receiver gets are reports) and returns its path.
-func (n *node) waitForReport(t *testing.T, sender *node, timeout time.Duration) string {
+func (n *node) waitForReport(t testing.TB, sender *node, timeout time.Duration) string {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mdm2node/mdm2node/internal/testutil"
 	"github.com/mdm2node/mdm2node/store/audit"
@@ -32,9 +33,9 @@ var (
 // readReport checks a received file with DCMTK: dsrdump must read it as an
 // SR document with a likelihood in [0, 1] and a predicted class, and
 // dcmdump must show it in studyUID.
-func readReport(t *testing.T, path, studyUID string) reportContent {
+func readReport(t testing.TB, path, studyUID string) reportContent {
 	t.Helper()
-	out, err := exec.Command(testutil.RequireTool(t, "dsrdump"), path).CombinedOutput()
+	out, err := exec.Command(testutil.RequireTool(t, "dsrdump"), "+Pl", path).CombinedOutput()
 	if err != nil {
 		t.Fatalf("dsrdump %s: %v\n%s", path, err, out)
 	}
@@ -76,7 +77,7 @@ func readReport(t *testing.T, path, studyUID string) reportContent {
 }
 
 // pipelineEvents returns the PipelineRun events of a node's audit log.
-func pipelineEvents(t *testing.T, n *node) []audit.Event {
+func pipelineEvents(t testing.TB, n *node) []audit.Event {
 	t.Helper()
 	f, err := os.Open(filepath.Join(n.dir, "audit.log"))
 	if err != nil {
@@ -93,4 +94,23 @@ func pipelineEvents(t *testing.T, n *node) []audit.Event {
 		}
 	}
 	return events
+}
+
+// assertOneRun checks, a few seconds after the report arrived, that the
+// scorer audited exactly one successful run for the study and the receiver
+// holds one report: storing the report must not make the study ready again.
+func assertOneRun(t testing.TB, scorer, receiver *node, studyUID string) {
+	t.Helper()
+	time.Sleep(4 * time.Second)
+	events := pipelineEvents(t, scorer)
+	if len(events) != 1 {
+		t.Fatalf("%d pipeline runs audited, want 1: %+v", len(events), events)
+	}
+	if e := events[0]; e.Outcome != audit.Success || e.StudyInstanceUID != studyUID {
+		t.Errorf("audited run: outcome %v, study %s; want success for %s", e.Outcome, e.StudyInstanceUID, studyUID)
+	}
+	files, _ := filepath.Glob(filepath.Join(receiver.dataDir, "*", "*", "*.dcm"))
+	if len(files) != 1 {
+		t.Errorf("receiver holds %d reports, want 1", len(files))
+	}
 }

@@ -1,0 +1,58 @@
+package pipeline
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// synthStudy reads the Study Instance UID and the folder of the one study
+// that `mdm2node synth` wrote to dir.
+func synthStudy(t testing.TB, dir string) (studyUID, folder string) {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "manifest.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("manifest: %d records, %v", len(recs), err)
+	}
+	for i, h := range recs[0] {
+		switch h {
+		case "study_uid":
+			studyUID = recs[1][i]
+		case "folder":
+			folder = filepath.Join(dir, recs[1][i])
+		}
+	}
+	if studyUID == "" || folder == "" {
+		t.Fatal("manifest has no study_uid or folder column")
+	}
+	return studyUID, folder
+}
+
+func TestSyntheticStudy(t *testing.T) {
+	bundle := trainedModel(t)
+	dir := t.TempDir()
+	receiver := startNode(t, "RECEIVER", filepath.Join(dir, "receiver"), "")
+	scorer := startNode(t, "MDM2NODE", filepath.Join(dir, "node"), pipelineConfig(bundle, receiver.port, ""))
+
+	// 1. A new study, unseen in training, pushed as a modality would.
+	study := filepath.Join(dir, "study")
+	run(t, "synth", "-out", study, "-n", "1", "-seed", "77", "-q",
+		"-ct-matrix", "96", "-ct-slices", "10", "-mr-matrix", "96", "-mr-slices", "10")
+	studyUID, folder := synthStudy(t, study)
+	scorer.push(t, folder)
+
+	// 2. The report reaches the receiver and reads as an SR.
+	path := receiver.waitForReport(t, scorer, 2*time.Minute)
+	rep := readReport(t, path, studyUID)
+	t.Logf("likelihood %.3f, class %s", rep.likelihood, rep.class)
+
+	// 3. One audited run; the stored report does not start another.
+	assertOneRun(t, scorer, receiver, studyUID)
+}
