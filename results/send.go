@@ -29,6 +29,9 @@ type SendConfig struct {
 	// result; returning false stops the sending, and the instances left get
 	// an error wrapping ErrCanceled.
 	Progress func(i int, r Result) bool
+	// MoveOriginator, when set, marks every C-STORE-RQ as a sub-operation
+	// of that C-MOVE (PS3.7 section 9.3.1.1).
+	MoveOriginator *scp.MoveOriginator
 }
 
 // Result is the outcome of one instance.
@@ -125,7 +128,7 @@ func Send(ctx context.Context, addr string, cfg SendConfig, instances []Instance
 			failAll(i, fmt.Errorf("%w: %w", ErrAssociation, ctx.Err()))
 			break
 		}
-		results[i] = storeOne(c, inst)
+		results[i] = storeOne(c, inst, cfg.MoveOriginator)
 		if r := results[i]; !r.Responded && r.Err != nil && isAssociationError(r.Err) {
 			failAll(i+1, r.Err)
 			_ = c.Abort()
@@ -155,7 +158,7 @@ func isAssociationError(err error) bool {
 }
 
 // storeOne sends one instance on an established association.
-func storeOne(c *scp.Client, inst Instance) Result {
+func storeOne(c *scp.Client, inst Instance, orig *scp.MoveOriginator) Result {
 	// 1. The data set in a transfer syntax the peer accepted.
 	ts, data, err := OpenForSend(inst, c.AcceptedTransferSyntaxes(inst.SOPClassUID))
 	if err != nil {
@@ -164,7 +167,12 @@ func storeOne(c *scp.Client, inst Instance) Result {
 	defer data.Close()
 
 	// 2. The C-STORE and its status (PS3.4 B.2.3: 0000 and Bxxx stored).
-	status, err := c.Store(inst.SOPClassUID, inst.SOPInstanceUID, ts, data)
+	var status uint16
+	if orig != nil {
+		status, err = c.StoreForMove(inst.SOPClassUID, inst.SOPInstanceUID, ts, data, *orig)
+	} else {
+		status, err = c.Store(inst.SOPClassUID, inst.SOPInstanceUID, ts, data)
+	}
 	if err != nil {
 		return Result{Err: associationError{fmt.Errorf("%w: C-STORE of %s: %w", ErrAssociation, inst.SOPInstanceUID, err)}}
 	}

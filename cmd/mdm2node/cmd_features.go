@@ -236,9 +236,10 @@ type manifestRow struct {
 // clinicalColumns are the manifest columns copied to the written manifest.
 var clinicalColumns = []string{"age", "ldh", "sex"}
 
-// readCohortManifest reads a cohort manifest (column study, path relative to
-// the manifest's folder) or one written by `mdm2node synth` (columns study_id
-// and folder, which has no train or validation column; set fills it).
+// readCohortManifest reads a cohort manifest, with columns study and path
+// relative to the manifest's folder, or one written by `mdm2node synth`, with
+// columns study_id and folder. A synth manifest has no train or validation
+// column, so set fills the cohort of its rows.
 func readCohortManifest(path, set string) ([]manifestRow, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -256,6 +257,8 @@ func readCohortManifest(path, set string) ([]manifestRow, error) {
 	for i, h := range recs[0] {
 		col[strings.ToLower(strings.TrimSpace(h))] = i
 	}
+
+	// Which format, and the columns it needs.
 	base := filepath.Dir(path)
 	_, synthFormat := col["study_id"]
 	idCol, dirCol := "study", "path"
@@ -272,6 +275,8 @@ func readCohortManifest(path, set string) ([]manifestRow, error) {
 			return nil, err
 		}
 	}
+
+	// One row per study.
 	var rows []manifestRow
 	for n, rec := range recs[1:] {
 		get := func(name string) string {

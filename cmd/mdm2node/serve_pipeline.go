@@ -19,9 +19,9 @@ import (
 	"github.com/mdm2node/mdm2node/store/audit"
 )
 
-// AuditPipelineRun is the audit event type of one pipeline run; the outcome
-// says whether it produced a report, and Detail holds the likelihood and
-// stage times or the reason of the failure.
+// AuditPipelineRun is the audit event type of one pipeline run. Its outcome
+// is Success when the run stored a report, and Detail contains the
+// likelihood and stage times, or the reason of the failure.
 const AuditPipelineRun audit.Type = "PipelineRun"
 
 // startPipeline starts the pipeline worker on queue when

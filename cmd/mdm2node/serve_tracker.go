@@ -47,8 +47,10 @@ func startTracker(cfg *config.Config, st *store.Store, srv *scp.Server, auditLog
 		return nil, nil, err
 	}
 	srv.Handle(dimse.CFindRQ, find.New(st, find.Config{
-		Audit: writeAudit,
-		Log:   log.With("component", "c-find"),
+		// The node answers C-MOVE and C-GET for what it finds.
+		RetrieveAETitle: cfg.Node.AETitle,
+		Audit:           writeAudit,
+		Log:             log.With("component", "c-find"),
 	}))
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -1,8 +1,8 @@
-// Package worker runs the pipeline on a study that is ready: it loads the
-// image series and tumour region of each role (CT, T1WI, T2FS), computes the
-// radiomics and deep features of each region, scores them with the model
-// bundle, writes a DICOM Structured Report, stores it as an ordinary
-// instance of the study and hands it to delivery.
+// Package worker runs the pipeline on a study that is ready. It loads the
+// image series and tumour region of each role (CT, T1WI, T2FS) and computes
+// the radiomics and deep features of each region. It scores them with the
+// model bundle, writes a DICOM Structured Report, stores the report as an
+// ordinary instance of the study and hands it to delivery.
 //
 // Feature names follow the feature table of package cohort: the modality of
 // the role (CT, T1WI or T2FS), an underscore and the extractor's own name,

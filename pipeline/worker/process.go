@@ -22,8 +22,8 @@ const (
 	ClassWDLPS  = "wdlps"
 )
 
-// Deps are what Process needs besides the job. Features, Bundle, Store,
-// BundleSHA256 and TrainingData are required.
+// Deps are the extractors, model, store and delivery that Process uses.
+// Features, Bundle, Store, BundleSHA256 and TrainingData are required.
 type Deps struct {
 	// Features computes the features. Process enables only the kinds
 	// (radiomics, deep) the bundle's primary model uses.
@@ -54,9 +54,9 @@ type Deps struct {
 // Process runs the pipeline for one job: features of each role, the score,
 // the report, its storage and delivery. Stages in the outcome are in that
 // order. An error names the stage and role that failed and wraps
-// ErrRole, ErrFeatures, ErrScore, ErrReport or ErrDelivery; nothing is
-// delivered then, although a report stored before a delivery failure stays
-// in the store.
+// ErrRole, ErrFeatures, ErrScore, ErrReport or ErrDelivery. Nothing is
+// delivered then, but a report stored before a delivery failure stays in
+// the store.
 func Process(ctx context.Context, job *pipeline.Job, d Deps) (pipeline.Outcome, error) {
 	var out pipeline.Outcome
 	log := d.Logger
@@ -168,7 +168,7 @@ func findRole(job *pipeline.Job, role string) (pipeline.RoleInput, bool) {
 	return pipeline.RoleInput{}, false
 }
 
-// needs is what the primary model reads: feature kinds and modalities.
+// needs lists the feature kinds and modalities the primary model reads.
 type needs struct {
 	radiomics, deep bool
 	modalities      map[string]bool

@@ -148,8 +148,8 @@ func truncate(s string, n int) string {
 
 // DeviceUID derives a stable Device Observer UID from a name that is
 // constant for one installation, for example the AE title and the absolute
-// data folder: the first 128 bits of the name's SHA-256 as a decimal integer
-// under the 2.25 root (PS3.5 Annex B.2).
+// data folder. The UID is the first 128 bits of the name's SHA-256, written
+// as a decimal integer under the 2.25 root (PS3.5 Annex B.2).
 func DeviceUID(name string) string {
 	sum := sha256.Sum256([]byte("mdm2node device\x00" + name))
 	n := new(big.Int).SetBytes(sum[:16])

@@ -18,10 +18,10 @@ const (
 )
 
 // StudyRoles finds the role inputs of a study kept as files under dir, as
-// the node's tracker does for a stored study: it groups the DICOM files by
-// series, chooses a series for each role with rules, and pairs each chosen
-// series with the SEG or RTSTRUCT file that references it (the first by
-// path when several do). Files that are not DICOM, such as a manifest, are
+// the node's tracker does for a stored study. It groups the DICOM files by
+// series and chooses a series for each role with rules. It then pairs each
+// chosen series with the SEG or RTSTRUCT file that references it, the first
+// by path when several do. Files that are not DICOM, such as a manifest, are
 // skipped. The error wraps ErrRole and names the role that could not be
 // filled, with the rules' reason.
 func StudyRoles(dir string, rules *series.Rules) ([]pipeline.RoleInput, error) {

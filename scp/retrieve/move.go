@@ -217,7 +217,9 @@ func (s *MoveService) run(o *retrieveOp, rsp scp.Responder) {
 		return
 	}
 
-	// 3. The sub-operations, on one association to the destination.
+	// 3. The sub-operations, on one association to the destination, each
+	// naming the C-MOVE it belongs to.
+	msgID, _ := o.req.Command.MessageID()
 	instances := instancesOf(s.cfg.DataDir, recs)
 	canceled := false
 	processed := 0
@@ -227,6 +229,7 @@ func (s *MoveService) run(o *retrieveOp, rsp scp.Responder) {
 		ConnectTimeout: s.cfg.ConnectTimeout,
 		DIMSETimeout:   s.cfg.DIMSETimeout,
 		Log:            log,
+		MoveOriginator: &scp.MoveOriginator{AETitle: o.req.Association.CallingAE, MessageID: msgID},
 		Progress: func(i int, r results.Result) bool {
 			processed = i + 1
 			if r.Err != nil {
@@ -258,8 +261,3 @@ func (s *MoveService) run(o *retrieveOp, rsp scp.Responder) {
 	log.Info("move finished", "move_destination", dest, "completed", c.completed, "failed", c.failed, "warning", c.warning, "canceled", canceled)
 	finish(o, rsp, c, canceled, comment)
 }
-
-// NOTE: the C-STORE sub-operations of a C-MOVE carry no Move Originator
-// Application Entity Title (0000,1030) and Message ID (0000,1031), because
-// scp.Client.Store does not set them. Both are optional in a C-STORE-RQ, and
-// DCMTK storescp and Orthanc accepted the sub-operations without them.
