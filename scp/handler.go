@@ -1,7 +1,3 @@
-// NOTE FOR HELPERS (temporary, the coordinator removes it): read
-// /tmp/common.md now and follow it: it has the project rules you were not
-// given, including: do not commit, stop and report by 22:05 UTC.
-
 package scp
 
 import (

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# demo.sh runs the whole node once on synthetic data, from a fresh clone:
-# installs what is missing, builds, trains a demonstration model on
-# synthetic phantom studies, starts the node and a local DICOM receiver,
-# pushes a new synthetic study with storescu and prints the Structured
-# Report the node sends to a local receiver. Everything goes to demo-out/ (git-ignored);
+# demo.sh runs the whole node once on synthetic data, from a fresh clone. It
+# installs what is missing, builds, and trains a demonstration model on
+# synthetic phantom studies. It then starts the node and a local DICOM
+# receiver, pushes a new synthetic study with storescu and prints the
+# Structured Report that the node sends to the receiver. Everything goes to demo-out/ (git-ignored);
 # everything it starts listens on 127.0.0.1 and is stopped at the end.
 #
 # The model is a demonstration model trained on synthetic phantoms with a
@@ -155,7 +155,7 @@ wait_echo() { # AE port log
 		fi
 		sleep 0.2
 	done
-	echo "$1 did not answer C-ECHO on 127.0.0.1:$2; its log:" >&2
+	echo "$1 did not respond to C-ECHO on 127.0.0.1:$2; its log:" >&2
 	cat "$3" >&2
 	exit 1
 }

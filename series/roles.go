@@ -273,8 +273,13 @@ func axialAngle(iop [6]float64, cosTol float64) (float64, bool) {
 		return 90, false
 	}
 	c := math.Abs(n[2]) / l
-	return math.Acos(math.Min(1, c)) * 180 / math.Pi, c >= cosTol
+	return math.Acos(math.Min(1, c)) * 180 / math.Pi, c >= cosTol-cosineRoundOff
 }
+
+// cosineRoundOff absorbs the rounding of cos(tolerance), so that a tolerance
+// of 90 degrees accepts an exactly sagittal or coronal plane, whose cosine
+// is 0 while cos(90°) evaluates to about 6e-17.
+const cosineRoundOff = 1e-12
 
 func inRange(v float64, r config.Range) bool {
 	return v >= r.Min && (r.Max == 0 || v <= r.Max)

@@ -26,6 +26,8 @@ type commitResult struct {
 // committer runs group commits until requests is closed. It takes every
 // request already waiting, fsyncs each of their folders once and indexes
 // them all in one transaction, so concurrent associations share the fsyncs.
+// Groups run one after the other, so a group starts only when the folder
+// fsyncs of the one before it have ended.
 // A lone request is committed at once: nothing waits for company, unlike
 // bbolt's DB.Batch, which delays every call by MaxBatchDelay.
 func (s *Store) committer() {
@@ -49,39 +51,79 @@ func (s *Store) committer() {
 }
 
 // commitGroup fsyncs the group's folders and indexes the group in one
-// transaction. When the transaction fails, every request gets the error.
+// transaction, both at once: every request waits for both, so neither order
+// matters for what a Success promises. The transaction also records the
+// group's SOP Instance UIDs under pendingKey, so that a crash before the
+// folder fsyncs end leaves Open a short list to check for index entries
+// whose renamed file did not survive (reconcilePending). When the
+// transaction fails, every request gets the error. When a folder fsync
+// fails, its requests get the error and lose their new index entries.
 func (s *Store) commitGroup(group []*commitRequest) {
-	// 1. Folder fsyncs make the renames durable, once per folder.
+	// 1. Fsync each folder once, in the background.
 	synced := map[string]error{}
 	for _, req := range group {
-		if _, done := synced[req.seriesDir]; !done {
-			synced[req.seriesDir] = syncDir(req.seriesDir)
-		}
+		synced[req.seriesDir] = nil
 	}
+	syncsDone := make(chan struct{})
+	go func() {
+		defer close(syncsDone)
+		for dir := range synced {
+			synced[dir] = syncDir(dir)
+		}
+	}()
 
-	// 2. One transaction for the instances whose folder is durable.
+	// 2. Meanwhile, one transaction for the whole group.
 	results := make([]commitResult, len(group))
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		uids := make([]string, len(group))
 		for i, req := range group {
-			if err := synced[req.seriesDir]; err != nil {
-				results[i].err = fmt.Errorf("store: fsync %s: %w", req.seriesDir, err)
-				continue
-			}
 			replaced, err := putInstance(tx, req.rec, req.header)
 			if err != nil {
 				return err
 			}
 			results[i].replaced = replaced
+			uids[i] = req.rec.SOPInstanceUID
 		}
-		return nil
+		return putPending(tx, uids)
 	})
-	if err == nil {
-		s.changes.Add(1)
+	<-syncsDone
+	if err != nil {
+		for i, req := range group {
+			results[i] = commitResult{err: fmt.Errorf("store: index SOP instance %s: %w", req.rec.SOPInstanceUID, err)}
+			req.done <- results[i]
+		}
+		return
+	}
+	s.changes.Add(1)
+
+	// 3. Take out the instances whose folder fsync failed. Their sinks
+	// remove the new files; a replacing instance keeps its new entry, as its
+	// file already replaced the old one under the same name or was renamed
+	// beside it. Should this transaction fail, Open drops the entries whose
+	// file is missing, because the group is still the pending one.
+	var failed []*InstanceRecord
+	for i, req := range group {
+		if serr := synced[req.seriesDir]; serr != nil {
+			results[i] = commitResult{err: fmt.Errorf("store: fsync %s: %w", req.seriesDir, serr)}
+			if results[i].replaced == nil {
+				failed = append(failed, req.rec)
+			}
+		}
+	}
+	if len(failed) > 0 {
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			for _, rec := range failed {
+				if err := removeInstance(tx, rec.SOPInstanceUID); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			s.log.Error("removing index entries after a failed folder fsync failed", "instances", len(failed), "err", err)
+		}
 	}
 	for i, req := range group {
-		if err != nil {
-			results[i] = commitResult{err: fmt.Errorf("store: index SOP instance %s: %w", req.rec.SOPInstanceUID, err)}
-		}
 		req.done <- results[i]
 	}
 }

@@ -31,6 +31,11 @@ const RecordVersion = 1
 // schemaKey in the meta bucket stores the index layout version.
 var schemaKey = []byte("schema")
 
+// pendingKey in the meta bucket stores, as a JSON array, the SOP Instance
+// UIDs of the last group commit, whose folder fsyncs may not have ended
+// when the process stopped (commit.go).
+var pendingKey = []byte("pending")
+
 // PatientRecord is a patient as the stored instances name it.
 type PatientRecord struct {
 	V         int    `json:"v"`
@@ -251,6 +256,31 @@ func putInstance(tx *bolt.Tx, rec *InstanceRecord, h *Header) (*InstanceRecord, 
 		return nil, err
 	}
 	return old, nil
+}
+
+// putPending records uids as the instances of the group being committed,
+// replacing the previous group's list.
+func putPending(tx *bolt.Tx, uids []string) error {
+	return putJSON(tx.Bucket(bucketMeta), pendingKey, uids)
+}
+
+// removeInstance deletes the index entry of a SOP Instance UID and its
+// membership, and takes it out of the counts of its study and series. An
+// absent entry is no error.
+func removeInstance(tx *bolt.Tx, uid string) error {
+	instances := tx.Bucket(bucketInstances)
+	var rec InstanceRecord
+	found, err := getJSON(instances, []byte(uid), &rec)
+	if err != nil || !found {
+		return err
+	}
+	if err := instances.Delete([]byte(uid)); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketMembers).Delete(memberKey(rec.StudyInstanceUID, rec.SeriesInstanceUID, uid)); err != nil {
+		return err
+	}
+	return adjustCounts(tx, rec.StudyInstanceUID, rec.SeriesInstanceUID, -1, time.Now().UTC())
 }
 
 // adjustCounts adds delta to the instance counts of a study and a series,

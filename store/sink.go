@@ -29,6 +29,12 @@ const freeSpaceCheckInterval = 64 << 20
 // writeBufferSize is the buffer between P-DATA fragments and the file.
 const writeBufferSize = 256 << 10
 
+// headPrefixSize is how many bytes of the start of a data set a sink keeps
+// in memory, so that ParseHeader reads the header from memory instead of
+// with many small reads of the file. A header that ends later is read from
+// the file past this prefix.
+const headPrefixSize = 64 << 10
+
 var tempCounter atomic.Uint64
 
 // sink receives one data set into a temporary Part 10 file.
@@ -39,6 +45,7 @@ type sink struct {
 	path      string
 	buf       *bufio.Writer
 	hash      hash.Hash
+	head      []byte // the first headPrefixSize bytes of the data set
 	headerLen int64
 	size      int64 // data set bytes written
 	nextCheck int64
@@ -102,6 +109,12 @@ func (k *sink) Write(p []byte) (int, error) {
 	}
 	n, err := k.buf.Write(p)
 	k.hash.Write(p[:n])
+	if len(k.head) < headPrefixSize {
+		if k.head == nil {
+			k.head = make([]byte, 0, headPrefixSize)
+		}
+		k.head = append(k.head, p[:min(n, headPrefixSize-len(k.head))]...)
+	}
 	k.size += int64(n)
 	if err != nil {
 		k.err = statusErr(StatusOutOfResources, fmt.Errorf("store: write %s: %w", k.path, err))
@@ -158,7 +171,8 @@ func (k *sink) commit() (uint16, error) {
 	}
 
 	// 1. Parse the header and check it against the command.
-	h, err := ParseHeader(io.NewSectionReader(k.f, k.headerLen, k.size), k.size, trimValue(k.req.TransferSyntaxUID))
+	data := &prefixReaderAt{prefix: k.head, rest: io.NewSectionReader(k.f, k.headerLen, k.size)}
+	h, err := ParseHeader(data, k.size, trimValue(k.req.TransferSyntaxUID))
 	if err != nil {
 		return StatusCannotUnderstand, fmt.Errorf("store: SOP instance %q: %w", k.req.SOPInstanceUID, err)
 	}
@@ -204,9 +218,10 @@ func (k *sink) commit() (uint16, error) {
 
 	// 4. Rename into place; the UIDs were checked to be valid UIDs, which
 	// cannot contain a separator or "..".
-	// NOTE: with the replace policy, a crash between this rename and the
-	// index commit leaves the new file under the old index entry, whose size
-	// and SHA-256 then no longer match it.
+	// NOTE: with the replace policy, a crash before Success can leave the
+	// new file under the old index entry or the old file under the new one,
+	// whose size and SHA-256 then do not match; Open logs a size mismatch
+	// in the second case.
 	rel := filepath.Join(h.StudyInstanceUID, h.SeriesInstanceUID, h.SOPInstanceUID+".dcm")
 	final := filepath.Join(k.s.dir, rel)
 	seriesDir := filepath.Dir(final)
@@ -284,4 +299,19 @@ func checkHeader(h *Header, req *scp.StoreRequest) error {
 		}
 	}
 	return nil
+}
+
+// prefixReaderAt reads a data set from prefix, its first bytes kept in
+// memory, and from rest, the whole data set in the file, for reads that
+// reach past the prefix.
+type prefixReaderAt struct {
+	prefix []byte
+	rest   io.ReaderAt
+}
+
+func (r *prefixReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off >= 0 && off+int64(len(p)) <= int64(len(r.prefix)) {
+		return copy(p, r.prefix[off:]), nil
+	}
+	return r.rest.ReadAt(p, off)
 }

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"hash/fnv"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mdm2node/mdm2node/scp"
+	bolt "go.etcd.io/bbolt"
 )
 
 // Duplicate policies (the values of storage.duplicate_policy).
@@ -88,7 +91,8 @@ type Store struct {
 }
 
 // Open opens or creates the store in opts.DataDir. It removes data sets
-// left half received in the tmp folder by an earlier crash; they were never
+// left half received in the tmp folder by an earlier crash, and index
+// entries of the last group commit whose file is missing; none of them was
 // acknowledged.
 func Open(opts Options) (*Store, error) {
 	if opts.DataDir == "" {
@@ -120,6 +124,10 @@ func Open(opts Options) (*Store, error) {
 
 	ix, err := OpenIndex(filepath.Join(dir, IndexFile), false, indexLockTimeout)
 	if err != nil {
+		return nil, err
+	}
+	if err := reconcilePending(ix, dir, log); err != nil {
+		ix.Close()
 		return nil, err
 	}
 	s := &Store{Index: ix, opts: opts, dir: dir, tmpDir: tmp, log: log, byAssoc: map[string]map[string]int{},
@@ -222,6 +230,53 @@ func removeLeftovers(tmp string, log *slog.Logger) error {
 			return fmt.Errorf("store: remove leftover file: %w", err)
 		}
 		log.Info("removed a file left in tmp by an earlier run", "file", e.Name())
+	}
+	return nil
+}
+
+// reconcilePending checks the instances of the last group commit, which a
+// crash may have stopped after the index transaction but before the folder
+// fsyncs that make the renames durable. An entry whose file is missing was
+// never acknowledged, so it is dropped and logged. A file of another size
+// than its entry, which only the replace policy can leave (the rename of
+// the new file was lost, the old file is back), is logged and kept.
+func reconcilePending(ix *Index, dir string, log *slog.Logger) error {
+	err := ix.db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		var uids []string
+		found, err := getJSON(meta, pendingKey, &uids)
+		if err != nil || !found {
+			return err
+		}
+		instances := tx.Bucket(bucketInstances)
+		for _, uid := range uids {
+			var rec InstanceRecord
+			found, err := getJSON(instances, []byte(uid), &rec)
+			if err != nil {
+				return err
+			}
+			if !found {
+				continue
+			}
+			fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rec.Path)))
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+				if err := removeInstance(tx, uid); err != nil {
+					return err
+				}
+				log.Warn("dropped an index entry whose file is missing after a crash; the instance was never acknowledged",
+					"sop_instance_uid", uid, "path", rec.Path)
+			case err != nil:
+				return err
+			case fi.Size() != rec.Size:
+				log.Warn("index entry does not match its file after a crash", "sop_instance_uid", uid,
+					"path", rec.Path, "index_size", rec.Size, "file_size", fi.Size())
+			}
+		}
+		return meta.Delete(pendingKey)
+	})
+	if err != nil {
+		return fmt.Errorf("store: check the last group commit: %w", err)
 	}
 	return nil
 }

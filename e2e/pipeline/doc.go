@@ -1,8 +1,8 @@
-// Package pipeline holds the end-to-end tests of the whole node: a model
-// trained by the node's own commands on synthetic phantom studies, `mdm2node
-// serve` with the study tracker, the pipeline worker and delivery, DCMTK
-// storescu as the modality, a second node as the result receiver, and
-// DCMTK dsrdump to read the Structured Report that arrives.
+// Package pipeline holds the end-to-end tests of the whole node. The node's
+// own commands train a model on synthetic phantom studies, and `mdm2node
+// serve` runs with the study tracker, the pipeline worker and delivery.
+// DCMTK storescu is the modality, a second node is the result receiver, and
+// DCMTK dsrdump reads the Structured Report that arrives.
 //
 // TestSyntheticStudy pushes a new synthetic study. TestRealSeries pushes
 // public CT and MR series of other origins, placed into one study with new

@@ -10,11 +10,11 @@ import (
 	"time"
 )
 
-// BenchmarkLatency measures, for synthetic studies of clinical size (CT
-// 512 x 512 x 40, MR 320 x 320 x 30, the `mdm2node synth` defaults), the
-// time from the end of the push (storescu returns after the last
-// C-STORE-RSP) to the report's arrival at the receiver, and each pipeline
-// stage's time from the node's audit log. The quiet period is 1 s and is
+// BenchmarkLatency measures the time from the end of a push to the report's
+// arrival at the receiver, for synthetic studies of clinical size (CT
+// 512 x 512 x 40, MR 320 x 320 x 30, the `mdm2node synth` defaults). The
+// push ends when storescu returns after the last C-STORE-RSP. Each pipeline
+// stage's time comes from the node's audit log. The quiet period is 1 s and is
 // part of the measured time. MDM2NODE_LATENCY_BUNDLE names the model bundle
 // to score with; without it the test model (multimodal-deep) is trained
 // first. Run it with -benchtime 3x; docs/BENCHMARKS-latency.md has results.

@@ -86,8 +86,9 @@ type node struct {
 }
 
 // startNode writes dir/config.yaml with the node section, storage and audit
-// log filled in and extra appended, starts the node in the repository root
-// and returns once it answers C-ECHO. It is stopped at the end of the test.
+// log filled in and extra appended. It starts the node in the repository
+// root and returns once the node responds to C-ECHO. The node is stopped at
+// the end of the test.
 func startNode(t testing.TB, ae, dir, extra string) *node {
 	t.Helper()
 	n := &node{ae: ae, port: testutil.FreePort(t), dir: dir, dataDir: filepath.Join(dir, "data"),

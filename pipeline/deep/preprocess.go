@@ -1,6 +1,7 @@
 package deep
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -88,11 +89,7 @@ func (p Preprocess) Crops(img *volume.Volume, mask *volume.Mask, modality string
 	counts := make([]int, nz)
 	best := -1
 	for k := 0; k < nz; k++ {
-		for _, v := range mask.Data[k*nx*ny : (k+1)*nx*ny] {
-			if v != 0 {
-				counts[k]++
-			}
-		}
+		counts[k] = countNonZero(mask.Data[k*nx*ny : (k+1)*nx*ny])
 		if counts[k] > 0 && (best < 0 || counts[k] > counts[best]) {
 			best = k
 		}
@@ -104,9 +101,10 @@ func (p Preprocess) Crops(img *volume.Volume, mask *volume.Mask, modality string
 	// 2. Bounding box on that slice, widened by the margin and cut at the
 	// image border.
 	x0, y0, x1, y1 := nx, ny, -1, -1
+	plane := mask.Data[best*nx*ny : (best+1)*nx*ny]
 	for j := 0; j < ny; j++ {
-		for i := 0; i < nx; i++ {
-			if mask.Data[img.Index(i, j, best)] != 0 {
+		for i, v := range plane[j*nx : (j+1)*nx] {
+			if v != 0 {
 				x0, x1 = min(x0, i), max(x1, i)
 				y0, y1 = min(y0, j), max(y1, j)
 			}
@@ -147,6 +145,29 @@ func (p Preprocess) Crops(img *volume.Volume, mask *volume.Mask, modality string
 		crops = append(crops, c)
 	}
 	return crops, nil
+}
+
+// countNonZero returns the number of non-zero bytes in b. It skips 8 bytes
+// at a time where all are zero, which makes counting a mostly empty mask
+// several times faster than a byte loop.
+func countNonZero(b []uint8) int {
+	n := 0
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b) != 0 {
+			for _, v := range b[:8] {
+				if v != 0 {
+					n++
+				}
+			}
+		}
+		b = b[8:]
+	}
+	for _, v := range b {
+		if v != 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // boxValues returns the intensities of img inside the crop, row by row.

@@ -5,6 +5,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/mdm2node/mdm2node/pipeline/deep/onnxgen"
@@ -262,5 +264,85 @@ func TestExposePoolMatchesReference(t *testing.T) {
 	}
 	if string(again) != string(edited) {
 		t.Error("exposing an already exposed pool changed the model")
+	}
+}
+
+func TestSplitBatch(t *testing.T) {
+	cases := []struct {
+		name              string
+		fixedBatch, slots int
+		n                 int
+		want              []batchPart
+	}{
+		{"one run", 0, 1, 5, []batchPart{{0, 5}}},
+		{"two runs, odd batch", 0, 2, 5, []batchPart{{0, 3}, {3, 2}}},
+		{"more runs than images", 0, 3, 2, []batchPart{{0, 1}, {1, 1}}},
+		{"fixed batch", 4, 1, 8, []batchPart{{0, 4}, {4, 4}}},
+	}
+	for _, c := range cases {
+		s := &Session{fixedBatch: c.fixedBatch, slots: make(chan struct{}, c.slots)}
+		if got := s.splitBatch(c.n); !slices.Equal(got, c.want) {
+			t.Errorf("%s: splitBatch(%d) = %v, want %v", c.name, c.n, got, c.want)
+		}
+	}
+}
+
+// TestParallelRunsMatchSerial checks that splitting a batch over parallel
+// runs, and concurrent Run calls, give the features of one serial run.
+func TestParallelRunsMatchSerial(t *testing.T) {
+	const n = 5
+	input := tinyInputs(n)
+	size := len(input) / n
+	want, err := openTiny(t, tinyExtractor()).Run(input, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := Open(tinyExtractor(), SessionOptions{Library: testLibrary(t), IntraOpThreads: 1, ParallelRuns: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	compare := func(label string, b int, got []float32) {
+		for i := range got {
+			if d := math.Abs(float64(got[i] - want[b][i])); d > referenceTolerance {
+				t.Errorf("%s, image %d feature %d: %v, serial run %v", label, b, i, got[i], want[b][i])
+			}
+		}
+	}
+
+	rows, err := s.Run(input, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != n {
+		t.Fatalf("got %d rows, want %d", len(rows), n)
+	}
+	for b, row := range rows {
+		compare("split batch", b, row)
+	}
+
+	// Concurrent callers, one image each.
+	got := make([][]float32, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for b := 0; b < n; b++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := s.Run(input[b*size:(b+1)*size], 1)
+			if err == nil {
+				got[b] = r[0]
+			}
+			errs[b] = err
+		}()
+	}
+	wg.Wait()
+	for b := 0; b < n; b++ {
+		if errs[b] != nil {
+			t.Errorf("concurrent call %d: %v", b, errs[b])
+			continue
+		}
+		compare("concurrent calls", b, got[b])
 	}
 }

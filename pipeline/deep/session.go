@@ -22,23 +22,48 @@ type SessionOptions struct {
 	// IntraOpThreads is the thread count of one inference; 0 means one per
 	// logical CPU (runtime.NumCPU).
 	IntraOpThreads int
+	// ParallelRuns is how many ONNX Runtime runs may be in progress at the
+	// same time, each with IntraOpThreads threads; 0 means 1. Run splits a
+	// batch of several images into up to ParallelRuns parts and runs them
+	// concurrently, and concurrent Run calls share the same limit. Two runs
+	// of one thread use two cores without the synchronisation that one run
+	// of two threads needs for every layer, but a single image still runs
+	// on one thread.
+	ParallelRuns int
+	// SpinDuringRun lets the intra-op worker threads spin while they wait
+	// for the next parallel section of a run, instead of sleeping. ONNX
+	// Runtime stops the spinning when Run returns, so an idle node still
+	// uses no CPU. It shortens a run on otherwise idle cores, but on cores
+	// shared with other work the spinning takes CPU time from that work
+	// (docs/BENCHMARKS-deep.md has measurements). It only matters with more
+	// than one thread.
+	SpinDuringRun bool
 	// Logger receives the session's start-up record; nil discards it.
 	Logger *slog.Logger
 }
 
-// Session runs one extractor network. It is safe for concurrent use; runs
-// are serialised, each using IntraOpThreads threads. Threads do not spin
-// between runs (ONNX Runtime session options
-// session.intra_op.allow_spinning and session.inter_op.allow_spinning set
-// to 0), so an idle node uses no CPU.
+// Session runs one extractor network. It is safe for concurrent use. Up to
+// ParallelRuns runs are in progress at once, each using IntraOpThreads
+// threads, and further runs wait. Threads never spin
+// between runs: by default they do not spin at all (ONNX Runtime session
+// options session.intra_op.allow_spinning and
+// session.inter_op.allow_spinning set to 0), and with
+// SessionOptions.SpinDuringRun they spin only until Run returns
+// (session.force_spinning_stop set to 1). An idle node therefore uses no
+// CPU.
 type Session struct {
 	ext Extractor
 	// fixedBatch is the model's batch size when the input declares a fixed
 	// one, else 0.
 	fixedBatch int
 	startup    time.Duration
+	// slots has one element per run in progress; its capacity is
+	// SessionOptions.ParallelRuns.
+	slots chan struct{}
 
-	mu   sync.Mutex
+	// mu guards sess. Runs hold the read lock and Close the write lock, so
+	// Close waits for the runs in progress.
+	mu   sync.RWMutex
 	sess *ort.DynamicAdvancedSession
 }
 
@@ -83,7 +108,7 @@ func Open(ext Extractor, opt SessionOptions) (*Session, error) {
 	if threads <= 0 {
 		threads = runtime.NumCPU()
 	}
-	so, err := newSessionOptions(threads)
+	so, err := newSessionOptions(threads, opt.SpinDuringRun)
 	if err != nil {
 		return nil, err
 	}
@@ -92,25 +117,38 @@ func Open(ext Extractor, opt SessionOptions) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: ONNX Runtime cannot load %s: %v", ErrModel, ext.File, err)
 	}
-	s := &Session{ext: ext, fixedBatch: fixedBatch, sess: sess, startup: time.Since(start)}
+	parallel := max(opt.ParallelRuns, 1)
+	s := &Session{ext: ext, fixedBatch: fixedBatch, slots: make(chan struct{}, parallel), sess: sess, startup: time.Since(start)}
 	if opt.Logger != nil {
 		opt.Logger.Info("deep feature session started", "architecture", ext.Architecture, "file", ext.File,
-			"sha256", ext.SHA256, "threads", threads, "startup", s.startup)
+			"sha256", ext.SHA256, "threads", threads, "parallel_runs", parallel, "spin_during_run", opt.SpinDuringRun,
+			"startup", s.startup)
 	}
 	return s, nil
 }
 
-func newSessionOptions(threads int) (*ort.SessionOptions, error) {
+// newSessionOptions returns the ONNX Runtime options of a session. All graph
+// optimisations are on: on x86-64 they convert the convolutions to the NCHWc
+// blocked layout and fuse each one with its Relu and residual Add. Nodes run
+// one after another (sequential execution, one inter-op thread), because a
+// ResNet has no parallel branches worth running concurrently.
+func newSessionOptions(threads int, spinDuringRun bool) (*ort.SessionOptions, error) {
 	so, err := ort.NewSessionOptions()
 	if err != nil {
 		return nil, fmt.Errorf("%w: session options: %v", ErrLibrary, err)
 	}
+	intraSpin := "0"
+	if spinDuringRun {
+		intraSpin = "1"
+	}
 	steps := []error{
 		so.SetGraphOptimizationLevel(ort.GraphOptimizationLevelEnableAll),
+		so.SetExecutionMode(ort.ExecutionModeSequential),
 		so.SetIntraOpNumThreads(threads),
 		so.SetInterOpNumThreads(1),
-		so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0"),
+		so.AddSessionConfigEntry("session.intra_op.allow_spinning", intraSpin),
 		so.AddSessionConfigEntry("session.inter_op.allow_spinning", "0"),
+		so.AddSessionConfigEntry("session.force_spinning_stop", "1"),
 	}
 	if err := errors.Join(steps...); err != nil {
 		so.Destroy()
@@ -246,28 +284,63 @@ func (s *Session) Run(input []float32, n int) ([][]float32, error) {
 	if n <= 0 || len(input) != n*size {
 		return nil, fmt.Errorf("%w: %d input values for %d images of %d values", ErrInput, len(input), n, size)
 	}
-	step := n
-	if s.fixedBatch > 0 {
-		if n%s.fixedBatch != 0 {
-			return nil, fmt.Errorf("%w: the model has a fixed batch size of %d, got %d images", ErrInput, s.fixedBatch, n)
-		}
-		step = s.fixedBatch
+	if s.fixedBatch > 0 && n%s.fixedBatch != 0 {
+		return nil, fmt.Errorf("%w: the model has a fixed batch size of %d, got %d images", ErrInput, s.fixedBatch, n)
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if s.sess == nil {
 		return nil, ErrClosed
 	}
-	out := make([][]float32, 0, n)
-	for first := 0; first < n; first += step {
-		rows, err := s.runBatch(input[first*size:(first+step)*size], step)
+	parts := s.splitBatch(n)
+	out := make([][]float32, n)
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.slots <- struct{}{}
+			defer func() { <-s.slots }()
+			rows, err := s.runBatch(input[p.first*size:(p.first+p.count)*size], p.count)
+			errs[i] = err
+			copy(out[p.first:], rows)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, rows...)
 	}
 	return out, nil
+}
+
+// batchPart is the images first to first+count-1 of a batch.
+type batchPart struct{ first, count int }
+
+// splitBatch divides n images into the batches that Run passes to ONNX
+// Runtime: batches of the model's fixed size when it declares one, else up
+// to cap(s.slots) batches of nearly equal size.
+func (s *Session) splitBatch(n int) []batchPart {
+	var parts []batchPart
+	if s.fixedBatch > 0 {
+		for first := 0; first < n; first += s.fixedBatch {
+			parts = append(parts, batchPart{first, s.fixedBatch})
+		}
+		return parts
+	}
+	k := min(cap(s.slots), n)
+	for i, first := 0, 0; i < k; i++ {
+		count := n / k
+		if i < n%k {
+			count++
+		}
+		parts = append(parts, batchPart{first, count})
+		first += count
+	}
+	return parts
 }
 
 func (s *Session) runBatch(input []float32, n int) ([][]float32, error) {

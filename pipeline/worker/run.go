@@ -24,8 +24,9 @@ type Events interface {
 // be nil.
 //
 // A job interrupted because ctx ended is neither completed nor failed, so
-// the queue offers it again after a restart. Run returns nil when ctx ends,
-// and an error when the queue itself fails.
+// the queue offers it again after a restart. A Complete or Fail that fails is
+// logged, and Run goes on with the next job. Run returns nil when ctx ends,
+// and an error when Next fails.
 func Run(ctx context.Context, q pipeline.JobQueue, d Deps, events Events) error {
 	log := d.Logger
 	if log == nil {
@@ -49,7 +50,8 @@ func Run(ctx context.Context, q pipeline.JobQueue, d Deps, events Events) error 
 			reason := err.Error()
 			log.Error("pipeline failed", "job", job.ID, "study_uid", job.StudyUID, "err", err)
 			if ferr := q.Fail(job.ID, reason); ferr != nil {
-				return fmt.Errorf("worker: record failure of job %d: %w", job.ID, ferr)
+				log.Error("recording the failure failed", "job", job.ID, "study_uid", job.StudyUID, "err", ferr)
+				continue
 			}
 			if events != nil {
 				events.PipelineFailed(job, reason)
@@ -57,7 +59,8 @@ func Run(ctx context.Context, q pipeline.JobQueue, d Deps, events Events) error 
 			continue
 		}
 		if cerr := q.Complete(job.ID, out); cerr != nil {
-			return fmt.Errorf("worker: record outcome of job %d: %w", job.ID, cerr)
+			log.Error("recording the outcome failed", "job", job.ID, "study_uid", job.StudyUID, "err", cerr)
+			continue
 		}
 		log.Info("pipeline completed", "job", job.ID, "study_uid", job.StudyUID, "likelihood", out.Likelihood,
 			"class", out.Class, "sr", out.SR.SOPInstanceUID, "total", TotalDuration(out))

@@ -306,6 +306,8 @@ type fakeQueue struct {
 	completed map[uint64]pipeline.Outcome
 	failed    map[uint64]string
 	drained   chan struct{}
+	// rejectComplete makes Complete fail.
+	rejectComplete bool
 }
 
 func (q *fakeQueue) Next(ctx context.Context) (*pipeline.Job, error) {
@@ -325,6 +327,9 @@ func (q *fakeQueue) Next(ctx context.Context) (*pipeline.Job, error) {
 func (q *fakeQueue) Complete(id uint64, out pipeline.Outcome) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if q.rejectComplete {
+		return errors.New("fake queue: job not taken")
+	}
 	q.completed[id] = out
 	return nil
 }
@@ -416,5 +421,32 @@ func TestCohortTableUsesCache(t *testing.T) {
 	}
 	if len(cachedRuns) != 1 || cachedRuns[0] {
 		t.Errorf("run with other settings was served from the cache: %v", cachedRuns)
+	}
+}
+
+func TestRunContinuesAfterQueueError(t *testing.T) {
+	fx := loadFixture(t)
+	st := openStore(t)
+	first, second := fx.job(t, 5), fx.job(t, 6)
+	q := &fakeQueue{jobs: []*pipeline.Job{first, second}, completed: map[uint64]pipeline.Outcome{},
+		failed: map[uint64]string{}, drained: make(chan struct{}), rejectComplete: true}
+	ev := &recordedEvents{}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, q, fx.deps(st), ev) }()
+	<-q.drained
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run returned %v", err)
+	}
+
+	// Both jobs ran although the queue rejected each outcome.
+	n, err := st.CountInstances()
+	if err != nil || n != 2 {
+		t.Errorf("store holds %d reports (%v), want 2", n, err)
+	}
+	if len(ev.completed) != 0 || len(ev.fail) != 0 {
+		t.Errorf("events for outcomes the queue rejected: completed %v failed %v", ev.completed, ev.fail)
 	}
 }

@@ -204,6 +204,11 @@ func (t *Tracker) scan(now time.Time) error {
 	var errs []error
 	for _, study := range studies {
 		cur, seen := byUID[study.StudyInstanceUID]
+		study, err := t.inputView(study)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("study %s: %w", study.StudyInstanceUID, err))
+			continue
+		}
 		due, err := t.study(study, cur, seen, now)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("study %s: %w", study.StudyInstanceUID, err))
@@ -215,6 +220,29 @@ func (t *Tracker) scan(now time.Time) error {
 	t.nextDue = next
 	t.prune()
 	return errors.Join(errs...)
+}
+
+// inputView returns study with Instances and LastReceived counted over the
+// series that can be pipeline input, leaving out SR series. The node stores
+// its own reports in the study, and an SR arriving after a report is no
+// reason to process the study again.
+func (t *Tracker) inputView(study store.StudyRecord) (store.StudyRecord, error) {
+	series, err := t.st.SeriesOfStudy(study.StudyInstanceUID)
+	if err != nil {
+		return study, err
+	}
+	study.Instances = 0
+	study.LastReceived = time.Time{}
+	for _, s := range series {
+		if s.Modality == "SR" {
+			continue
+		}
+		study.Instances += s.Instances
+		if s.LastReceived.After(study.LastReceived) {
+			study.LastReceived = s.LastReceived
+		}
+	}
+	return study, nil
 }
 
 // maxCached bounds the header caches; past it they start again empty.
