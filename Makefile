@@ -20,9 +20,12 @@ deps:
 run: build
 	./$(BIN) serve -config config.yaml
 
+# test downloads the modules first, then runs the tests in a loopback-only
+# network namespace (scripts/test-isolated.sh).
 test: deps
+	$(GO) mod download
 	$(GO) vet ./...
-	CI=$${CI:-} $(GO) test -count=1 -timeout 40m ./...
+	CI=$${CI:-} bash scripts/test-isolated.sh $(GO) test -count=1 -timeout 40m ./...
 
 # demo installs what is missing, trains a demonstration model on synthetic
 # phantoms, runs the node and pushes one study (scripts/demo.sh, docs/DEMO.md).

@@ -4,7 +4,12 @@
 # scikit-learn, PyWavelets and pydicom. Does nothing when all are present.
 set -euo pipefail
 
-packages=(dcmtk orthanc dicom3tools python3-sklearn python3-pywt python3-pydicom python3-numpy)
+packages=(dcmtk orthanc dicom3tools python3-sklearn python3-pywt python3-pydicom python3-numpy iproute2)
+# npm fetches the ONNX Runtime library (install-onnxruntime.sh); many machines
+# have Node.js and npm from elsewhere already, so Debian's is only a fallback.
+if ! command -v npm >/dev/null 2>&1; then
+	packages+=(npm)
+fi
 missing=()
 for p in "${packages[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -10,7 +10,7 @@ import (
 const maxGroupCommit = 256
 
 // commitRequest is one renamed instance for the committer to make durable:
-// an fsync of its series folder, then its index entry.
+// an fsync of its series folder and its index entry.
 type commitRequest struct {
 	rec       *InstanceRecord
 	header    *Header
@@ -96,11 +96,11 @@ func (s *Store) commitGroup(group []*commitRequest) {
 	}
 	s.changes.Add(1)
 
-	// 3. Take out the instances whose folder fsync failed. Their sinks
-	// remove the new files; a replacing instance keeps its new entry, as its
-	// file already replaced the old one under the same name or was renamed
-	// beside it. Should this transaction fail, Open drops the entries whose
-	// file is missing, because the group is still the pending one.
+	// 3. Take out the instances whose folder fsync failed, because their
+	// sinks remove the new files. A replacing instance keeps its new entry,
+	// because its sink keeps the new file. If
+	// this transaction fails, Open drops the entries whose file is missing,
+	// because the group is still the pending one.
 	var failed []*InstanceRecord
 	for i, req := range group {
 		if serr := synced[req.seriesDir]; serr != nil {
@@ -120,7 +120,12 @@ func (s *Store) commitGroup(group []*commitRequest) {
 			return nil
 		})
 		if err != nil {
-			s.log.Error("removing index entries after a failed folder fsync failed", "instances", len(failed), "err", err)
+			uids := make([]string, len(failed))
+			for i, rec := range failed {
+				uids[i] = rec.SOPInstanceUID
+			}
+			s.log.Error("failed to remove index entries after a failed folder fsync; the next start drops them",
+				"sop_instance_uids", uids, "err", err)
 		}
 	}
 	for i, req := range group {
