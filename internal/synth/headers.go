@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"github.com/mdm2node/mdm2node/internal/dcmbuild"
 	"math"
 	"math/rand/v2"
 )
@@ -38,7 +39,7 @@ var vendorNames = [...]string{"SIEMENS", "GE MEDICAL SYSTEMS", "Philips"}
 // ctHeader returns a contrast-enhanced venous-phase CT protocol.
 func ctHeader(v vendor, thickness float64, location string) seriesHeader {
 	h := seriesHeader{Manufacturer: vendorNames[v], SeriesNumber: 3, WindowCenter: 40, WindowWidth: 400}
-	mm := formatDS(thickness)
+	mm := dcmbuild.FormatDS(thickness)
 	switch v {
 	case vendorSiemens:
 		h.Model, h.SeriesDescription, h.ConvolutionKernel = "SOMATOM Definition AS+", "Venous "+mm+" Br40", "Br40d"

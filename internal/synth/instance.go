@@ -3,6 +3,7 @@ package synth
 import (
 	"encoding/binary"
 	"fmt"
+	"github.com/mdm2node/mdm2node/internal/dcmbuild"
 	"math"
 	"time"
 
@@ -73,7 +74,7 @@ func storedValues(v *volume.Volume, k int, ct bool) []byte {
 
 // imageDataset returns the data set of slice k of a series.
 func imageDataset(st *studyInfo, se *seriesInfo, k int, pixels []byte) (dicom.Dataset, error) {
-	b := &builder{}
+	b := &builder{Sentinel: ErrWrite}
 	ct := se.role == RoleCT
 	sopClass, modality := mrImageStorage, "MR"
 	if ct {
@@ -89,115 +90,115 @@ func imageDataset(st *studyInfo, se *seriesInfo, k int, pixels []byte) (dicom.Da
 	h := se.header
 
 	elems := []*dicom.Element{
-		b.el(tag.FileMetaInformationVersion, []byte{0, 1}),
-		b.str(tag.MediaStorageSOPClassUID, sopClass),
-		b.str(tag.MediaStorageSOPInstanceUID, se.instanceUIDs[k]),
-		b.str(tag.TransferSyntaxUID, uid.ExplicitVRLittleEndian),
-		b.str(tag.ImplementationClassUID, implementationClassUID),
+		b.El(tag.FileMetaInformationVersion, []byte{0, 1}),
+		b.Str(tag.MediaStorageSOPClassUID, sopClass),
+		b.Str(tag.MediaStorageSOPInstanceUID, se.instanceUIDs[k]),
+		b.Str(tag.TransferSyntaxUID, uid.ExplicitVRLittleEndian),
+		b.Str(tag.ImplementationClassUID, implementationClassUID),
 
 		// Patient, General Study, Patient Study.
-		b.str(tag.PatientName, "SYNTH^"+st.c.ID),
-		b.str(tag.PatientID, "SYNTH-"+st.c.ID),
-		b.str(tag.PatientBirthDate, st.birthDate),
-		b.str(tag.PatientSex, st.c.Sex),
-		b.str(tag.PatientAge, fmt.Sprintf("%03dY", st.c.Age)),
-		b.str(tag.StudyInstanceUID, st.studyUID),
-		b.str(tag.StudyDate, sd),
-		b.str(tag.StudyTime, stime),
-		b.str(tag.ReferringPhysicianName, "SYNTH^REFERRER"),
-		b.str(tag.StudyID, st.studyID),
-		b.str(tag.AccessionNumber, st.accession),
-		b.str(tag.StudyDescription, "Synthetic phantom study"),
+		b.Str(tag.PatientName, "SYNTH^"+st.c.ID),
+		b.Str(tag.PatientID, "SYNTH-"+st.c.ID),
+		b.Str(tag.PatientBirthDate, st.birthDate),
+		b.Str(tag.PatientSex, st.c.Sex),
+		b.Str(tag.PatientAge, fmt.Sprintf("%03dY", st.c.Age)),
+		b.Str(tag.StudyInstanceUID, st.studyUID),
+		b.Str(tag.StudyDate, sd),
+		b.Str(tag.StudyTime, stime),
+		b.Str(tag.ReferringPhysicianName, "SYNTH^REFERRER"),
+		b.Str(tag.StudyID, st.studyID),
+		b.Str(tag.AccessionNumber, st.accession),
+		b.Str(tag.StudyDescription, "Synthetic phantom study"),
 
 		// General Series, Frame of Reference, General Equipment.
-		b.str(tag.Modality, modality),
-		b.str(tag.SeriesInstanceUID, se.seriesUID),
-		b.is(tag.SeriesNumber, h.SeriesNumber),
-		b.str(tag.SeriesDescription, h.SeriesDescription),
-		b.str(tag.SeriesDate, sd),
-		b.str(tag.SeriesTime, se.acquired.Format("150405")),
-		b.str(tag.ProtocolName, h.ProtocolName),
-		b.str(tag.BodyPartExamined, st.bodyPart),
-		b.str(tag.PatientPosition, st.patientPosition),
-		b.str(tag.FrameOfReferenceUID, se.frameUID),
-		b.str(tag.PositionReferenceIndicator),
-		b.str(tag.Manufacturer, h.Manufacturer),
-		b.str(tag.ManufacturerModelName, h.Model),
-		b.str(tag.InstitutionName, st.institution),
-		b.str(tag.StationName, "SYNTH"),
-		b.str(tag.SoftwareVersions, "mdm2node synth"),
+		b.Str(tag.Modality, modality),
+		b.Str(tag.SeriesInstanceUID, se.seriesUID),
+		b.IS(tag.SeriesNumber, h.SeriesNumber),
+		b.Str(tag.SeriesDescription, h.SeriesDescription),
+		b.Str(tag.SeriesDate, sd),
+		b.Str(tag.SeriesTime, se.acquired.Format("150405")),
+		b.Str(tag.ProtocolName, h.ProtocolName),
+		b.Str(tag.BodyPartExamined, st.bodyPart),
+		b.Str(tag.PatientPosition, st.patientPosition),
+		b.Str(tag.FrameOfReferenceUID, se.frameUID),
+		b.Str(tag.PositionReferenceIndicator),
+		b.Str(tag.Manufacturer, h.Manufacturer),
+		b.Str(tag.ManufacturerModelName, h.Model),
+		b.Str(tag.InstitutionName, st.institution),
+		b.Str(tag.StationName, "SYNTH"),
+		b.Str(tag.SoftwareVersions, "mdm2node synth"),
 
 		// General Image, Image Plane, Image Pixel.
-		b.str(tag.ImageType, "ORIGINAL", "PRIMARY", map[bool]string{true: "AXIAL", false: "OTHER"}[ct]),
-		b.str(tag.SOPClassUID, sopClass),
-		b.str(tag.SOPInstanceUID, se.instanceUIDs[k]),
-		b.is(tag.InstanceNumber, k+1),
-		b.is(tag.AcquisitionNumber, 1),
-		b.str(tag.AcquisitionDate, sd),
-		b.str(tag.AcquisitionTime, acq.Format("150405.000")),
-		b.str(tag.ContentDate, sd),
-		b.str(tag.ContentTime, acq.Format("150405.000")),
-		b.ds(tag.ImagePositionPatient, pos[0], pos[1], pos[2]),
-		b.ds(tag.ImageOrientationPatient, 1, 0, 0, 0, 1, 0),
-		b.ds(tag.SliceLocation, pos[2]),
-		b.ds(tag.SliceThickness, se.thickness),
-		b.ds(tag.PixelSpacing, g.Spacing[1], g.Spacing[0]),
-		b.ints(tag.SamplesPerPixel, 1),
-		b.str(tag.PhotometricInterpretation, "MONOCHROME2"),
-		b.ints(tag.Rows, g.Size[1]),
-		b.ints(tag.Columns, g.Size[0]),
-		b.ints(tag.BitsAllocated, 16),
-		b.ints(tag.BitsStored, 12),
-		b.ints(tag.HighBit, 11),
-		b.ints(tag.PixelRepresentation, 0),
-		b.ds(tag.WindowCenter, h.WindowCenter),
-		b.ds(tag.WindowWidth, h.WindowWidth),
+		b.Str(tag.ImageType, "ORIGINAL", "PRIMARY", map[bool]string{true: "AXIAL", false: "OTHER"}[ct]),
+		b.Str(tag.SOPClassUID, sopClass),
+		b.Str(tag.SOPInstanceUID, se.instanceUIDs[k]),
+		b.IS(tag.InstanceNumber, k+1),
+		b.IS(tag.AcquisitionNumber, 1),
+		b.Str(tag.AcquisitionDate, sd),
+		b.Str(tag.AcquisitionTime, acq.Format("150405.000")),
+		b.Str(tag.ContentDate, sd),
+		b.Str(tag.ContentTime, acq.Format("150405.000")),
+		b.DS(tag.ImagePositionPatient, pos[0], pos[1], pos[2]),
+		b.DS(tag.ImageOrientationPatient, 1, 0, 0, 0, 1, 0),
+		b.DS(tag.SliceLocation, pos[2]),
+		b.DS(tag.SliceThickness, se.thickness),
+		b.DS(tag.PixelSpacing, g.Spacing[1], g.Spacing[0]),
+		b.Ints(tag.SamplesPerPixel, 1),
+		b.Str(tag.PhotometricInterpretation, "MONOCHROME2"),
+		b.Ints(tag.Rows, g.Size[1]),
+		b.Ints(tag.Columns, g.Size[0]),
+		b.Ints(tag.BitsAllocated, 16),
+		b.Ints(tag.BitsStored, 12),
+		b.Ints(tag.HighBit, 11),
+		b.Ints(tag.PixelRepresentation, 0),
+		b.DS(tag.WindowCenter, h.WindowCenter),
+		b.DS(tag.WindowWidth, h.WindowWidth),
 	}
 	if st.laterality != "" {
-		elems = append(elems, b.str(tag.Laterality, st.laterality))
+		elems = append(elems, b.Str(tag.Laterality, st.laterality))
 	}
 	if ct {
 		elems = append(elems,
-			b.str(tag.ContrastBolusAgent, "IOMEPROL 350 MG I/ML"),
-			b.str(tag.ContrastBolusRoute, "IV"),
-			b.ds(tag.ContrastBolusVolume, 100),
-			b.str(tag.ScanOptions, "HELICAL MODE"),
-			b.ds(tag.KVP, 120),
-			b.ds(tag.DataCollectionDiameter, 500),
-			b.ds(tag.ReconstructionDiameter, g.Spacing[0]*float64(g.Size[0])),
-			b.ds(tag.GantryDetectorTilt, 0),
-			b.is(tag.XRayTubeCurrent, 180),
-			b.str(tag.ConvolutionKernel, h.ConvolutionKernel),
-			b.ds(tag.RescaleIntercept, ctRescaleIntercept),
-			b.ds(tag.RescaleSlope, 1),
-			b.str(tag.RescaleType, "HU"),
+			b.Str(tag.ContrastBolusAgent, "IOMEPROL 350 MG I/ML"),
+			b.Str(tag.ContrastBolusRoute, "IV"),
+			b.DS(tag.ContrastBolusVolume, 100),
+			b.Str(tag.ScanOptions, "HELICAL MODE"),
+			b.DS(tag.KVP, 120),
+			b.DS(tag.DataCollectionDiameter, 500),
+			b.DS(tag.ReconstructionDiameter, g.Spacing[0]*float64(g.Size[0])),
+			b.DS(tag.GantryDetectorTilt, 0),
+			b.IS(tag.XRayTubeCurrent, 180),
+			b.Str(tag.ConvolutionKernel, h.ConvolutionKernel),
+			b.DS(tag.RescaleIntercept, ctRescaleIntercept),
+			b.DS(tag.RescaleSlope, 1),
+			b.Str(tag.RescaleType, "HU"),
 		)
 	} else {
 		elems = append(elems,
-			b.str(tag.ScanningSequence, h.ScanningSequence...),
-			b.str(tag.SequenceVariant, h.SequenceVariant...),
-			b.str(tag.ScanOptions, h.ScanOptions...),
-			b.str(tag.MRAcquisitionType, "2D"),
-			b.str(tag.SequenceName, h.SequenceName),
-			b.ds(tag.RepetitionTime, h.RepetitionTime),
-			b.ds(tag.EchoTime, h.EchoTime),
-			b.is(tag.EchoTrainLength, h.EchoTrainLength),
-			b.ds(tag.NumberOfAverages, 1),
-			b.ds(tag.ImagingFrequency, math.Round(42.577478*h.FieldStrength*1e4)/1e4),
-			b.str(tag.ImagedNucleus, "1H"),
-			b.is(tag.EchoNumbers, 1),
-			b.ds(tag.MagneticFieldStrength, h.FieldStrength),
-			b.ds(tag.SpacingBetweenSlices, g.Spacing[2]),
-			b.ds(tag.FlipAngle, h.FlipAngle),
-			b.str(tag.InPlanePhaseEncodingDirection, "ROW"),
+			b.Str(tag.ScanningSequence, h.ScanningSequence...),
+			b.Str(tag.SequenceVariant, h.SequenceVariant...),
+			b.Str(tag.ScanOptions, h.ScanOptions...),
+			b.Str(tag.MRAcquisitionType, "2D"),
+			b.Str(tag.SequenceName, h.SequenceName),
+			b.DS(tag.RepetitionTime, h.RepetitionTime),
+			b.DS(tag.EchoTime, h.EchoTime),
+			b.IS(tag.EchoTrainLength, h.EchoTrainLength),
+			b.DS(tag.NumberOfAverages, 1),
+			b.DS(tag.ImagingFrequency, math.Round(42.577478*h.FieldStrength*1e4)/1e4),
+			b.Str(tag.ImagedNucleus, "1H"),
+			b.IS(tag.EchoNumbers, 1),
+			b.DS(tag.MagneticFieldStrength, h.FieldStrength),
+			b.DS(tag.SpacingBetweenSlices, g.Spacing[2]),
+			b.DS(tag.FlipAngle, h.FlipAngle),
+			b.Str(tag.InPlanePhaseEncodingDirection, "ROW"),
 		)
 	}
-	pd := b.el(tag.PixelData, dicom.PixelDataInfo{IntentionallyUnprocessed: true, UnprocessedValueData: pixels})
+	pd := b.El(tag.PixelData, dicom.PixelDataInfo{IntentionallyUnprocessed: true, UnprocessedValueData: pixels})
 	pd.RawValueRepresentation = "OW"
 	elems = append(elems, pd)
-	if b.err != nil {
-		return dicom.Dataset{}, b.err
+	if b.Err != nil {
+		return dicom.Dataset{}, b.Err
 	}
-	sortElements(elems)
+	dcmbuild.SortElements(elems)
 	return dicom.Dataset{Elements: elems}, nil
 }

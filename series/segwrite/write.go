@@ -3,6 +3,7 @@ package segwrite
 import (
 	"bufio"
 	"fmt"
+	"github.com/mdm2node/mdm2node/internal/dcmbuild"
 	"io"
 	"math"
 	"os"
@@ -216,7 +217,7 @@ func copyStrings(ds *dicom.Dataset, t tag.Tag) []string {
 }
 
 func buildDataset(src Source, seg Segment, opts Options, res Result, pixels []byte) (dicom.Dataset, error) {
-	b := &builder{}
+	b := newBuilder()
 	g := src.Geometry
 	now := opts.Time
 	if now.IsZero() {
@@ -253,90 +254,90 @@ func buildDataset(src Source, seg Segment, opts Options, res Result, pixels []by
 
 	elems := []*dicom.Element{
 		// File Meta Information (PS3.10 7.1).
-		b.el(tag.FileMetaInformationVersion, []byte{0, 1}),
-		b.str(tag.MediaStorageSOPClassUID, SOPClassUID),
-		b.str(tag.MediaStorageSOPInstanceUID, res.SOPInstanceUID),
-		b.str(tag.TransferSyntaxUID, uid.ExplicitVRLittleEndian),
-		b.str(tag.ImplementationClassUID, implementationClassUID),
+		b.El(tag.FileMetaInformationVersion, []byte{0, 1}),
+		b.Str(tag.MediaStorageSOPClassUID, SOPClassUID),
+		b.Str(tag.MediaStorageSOPInstanceUID, res.SOPInstanceUID),
+		b.Str(tag.TransferSyntaxUID, uid.ExplicitVRLittleEndian),
+		b.Str(tag.ImplementationClassUID, implementationClassUID),
 
 		// SOP Common, General Series, Segmentation Series, Frame of
 		// Reference and Enhanced General Equipment modules.
-		b.str(tag.ImageType, "DERIVED", "PRIMARY"),
-		b.str(tag.SOPClassUID, SOPClassUID),
-		b.str(tag.SOPInstanceUID, res.SOPInstanceUID),
-		b.str(tag.InstanceCreationDate, date),
-		b.str(tag.InstanceCreationTime, clock),
-		b.str(tag.SeriesDate, date),
-		b.str(tag.SeriesTime, clock),
-		b.str(tag.ContentDate, date),
-		b.str(tag.ContentTime, clock),
-		b.str(tag.Modality, "SEG"),
-		b.str(tag.Manufacturer, equipment(opts.Manufacturer, "mdm2node")),
-		b.str(tag.SeriesDescription, equipment(opts.SeriesDescription, "Segmentation")),
-		b.str(tag.ManufacturerModelName, equipment(opts.ManufacturerModelName, "mdm2node segwrite")),
-		b.str(tag.DeviceSerialNumber, equipment(opts.DeviceSerialNumber, "0")),
-		b.str(tag.SoftwareVersions, equipment(opts.SoftwareVersions, "1")),
-		b.str(tag.StudyInstanceUID, headerString(src.Header, tag.StudyInstanceUID)),
-		b.str(tag.SeriesInstanceUID, res.SeriesInstanceUID),
-		b.is(tag.SeriesNumber, seriesNumber),
-		b.is(tag.InstanceNumber, instanceNumber),
-		b.str(tag.FrameOfReferenceUID, src.FrameOfReferenceUID),
-		b.str(tag.PositionReferenceIndicator),
+		b.Str(tag.ImageType, "DERIVED", "PRIMARY"),
+		b.Str(tag.SOPClassUID, SOPClassUID),
+		b.Str(tag.SOPInstanceUID, res.SOPInstanceUID),
+		b.Str(tag.InstanceCreationDate, date),
+		b.Str(tag.InstanceCreationTime, clock),
+		b.Str(tag.SeriesDate, date),
+		b.Str(tag.SeriesTime, clock),
+		b.Str(tag.ContentDate, date),
+		b.Str(tag.ContentTime, clock),
+		b.Str(tag.Modality, "SEG"),
+		b.Str(tag.Manufacturer, equipment(opts.Manufacturer, "mdm2node")),
+		b.Str(tag.SeriesDescription, equipment(opts.SeriesDescription, "Segmentation")),
+		b.Str(tag.ManufacturerModelName, equipment(opts.ManufacturerModelName, "mdm2node segwrite")),
+		b.Str(tag.DeviceSerialNumber, equipment(opts.DeviceSerialNumber, "0")),
+		b.Str(tag.SoftwareVersions, equipment(opts.SoftwareVersions, "1")),
+		b.Str(tag.StudyInstanceUID, headerString(src.Header, tag.StudyInstanceUID)),
+		b.Str(tag.SeriesInstanceUID, res.SeriesInstanceUID),
+		b.IS(tag.SeriesNumber, seriesNumber),
+		b.IS(tag.InstanceNumber, instanceNumber),
+		b.Str(tag.FrameOfReferenceUID, src.FrameOfReferenceUID),
+		b.Str(tag.PositionReferenceIndicator),
 
 		// Segmentation Image module (PS3.3 C.8.20.2).
-		b.str(tag.ContentLabel, contentLabel),
-		b.str(tag.ContentDescription, seg.Label),
-		b.str(tag.ContentCreatorName, opts.ContentCreatorName),
-		b.ints(tag.SamplesPerPixel, 1),
-		b.str(tag.PhotometricInterpretation, "MONOCHROME2"),
-		b.is(tag.NumberOfFrames, res.Frames),
-		b.ints(tag.Rows, g.Size[1]),
-		b.ints(tag.Columns, g.Size[0]),
-		b.ints(tag.BitsAllocated, 1),
-		b.ints(tag.BitsStored, 1),
-		b.ints(tag.HighBit, 0),
-		b.ints(tag.PixelRepresentation, 0),
-		b.str(tag.LossyImageCompression, "00"),
-		b.str(tag.SegmentationType, "BINARY"),
-		b.seq(tag.SegmentSequence, segmentItem(b, seg)),
+		b.Str(tag.ContentLabel, contentLabel),
+		b.Str(tag.ContentDescription, seg.Label),
+		b.Str(tag.ContentCreatorName, opts.ContentCreatorName),
+		b.Ints(tag.SamplesPerPixel, 1),
+		b.Str(tag.PhotometricInterpretation, "MONOCHROME2"),
+		b.IS(tag.NumberOfFrames, res.Frames),
+		b.Ints(tag.Rows, g.Size[1]),
+		b.Ints(tag.Columns, g.Size[0]),
+		b.Ints(tag.BitsAllocated, 1),
+		b.Ints(tag.BitsStored, 1),
+		b.Ints(tag.HighBit, 0),
+		b.Ints(tag.PixelRepresentation, 0),
+		b.Str(tag.LossyImageCompression, "00"),
+		b.Str(tag.SegmentationType, "BINARY"),
+		b.Seq(tag.SegmentSequence, segmentItem(b, seg)),
 
 		// Multi-frame Dimension module (PS3.3 C.7.6.17): segment, then
 		// position along the slice normal.
-		b.seq(tag.DimensionOrganizationSequence, []*dicom.Element{
-			b.str(tag.DimensionOrganizationUID, dimOrg),
+		b.Seq(tag.DimensionOrganizationSequence, []*dicom.Element{
+			b.Str(tag.DimensionOrganizationUID, dimOrg),
 		}),
-		b.str(tag.DimensionOrganizationType, "3D"),
-		b.seq(tag.DimensionIndexSequence,
+		b.Str(tag.DimensionOrganizationType, "3D"),
+		b.Seq(tag.DimensionIndexSequence,
 			[]*dicom.Element{
-				b.str(tag.DimensionOrganizationUID, dimOrg),
-				b.ints(tag.DimensionIndexPointer, int(tag.ReferencedSegmentNumber.Group), int(tag.ReferencedSegmentNumber.Element)),
-				b.ints(tag.FunctionalGroupPointer, int(tag.SegmentIdentificationSequence.Group), int(tag.SegmentIdentificationSequence.Element)),
-				b.str(tag.DimensionDescriptionLabel, "ReferencedSegmentNumber"),
+				b.Str(tag.DimensionOrganizationUID, dimOrg),
+				b.Ints(tag.DimensionIndexPointer, int(tag.ReferencedSegmentNumber.Group), int(tag.ReferencedSegmentNumber.Element)),
+				b.Ints(tag.FunctionalGroupPointer, int(tag.SegmentIdentificationSequence.Group), int(tag.SegmentIdentificationSequence.Element)),
+				b.Str(tag.DimensionDescriptionLabel, "ReferencedSegmentNumber"),
 			},
 			[]*dicom.Element{
-				b.str(tag.DimensionOrganizationUID, dimOrg),
-				b.ints(tag.DimensionIndexPointer, int(tag.ImagePositionPatient.Group), int(tag.ImagePositionPatient.Element)),
-				b.ints(tag.FunctionalGroupPointer, int(tag.PlanePositionSequence.Group), int(tag.PlanePositionSequence.Element)),
-				b.str(tag.DimensionDescriptionLabel, "ImagePositionPatient"),
+				b.Str(tag.DimensionOrganizationUID, dimOrg),
+				b.Ints(tag.DimensionIndexPointer, int(tag.ImagePositionPatient.Group), int(tag.ImagePositionPatient.Element)),
+				b.Ints(tag.FunctionalGroupPointer, int(tag.PlanePositionSequence.Group), int(tag.PlanePositionSequence.Element)),
+				b.Str(tag.DimensionDescriptionLabel, "ImagePositionPatient"),
 			}),
 
 		// Multi-frame Functional Groups module (PS3.3 C.7.6.16).
-		b.seq(tag.SharedFunctionalGroupsSequence, []*dicom.Element{
-			b.seq(tag.PixelMeasuresSequence, []*dicom.Element{
-				b.ds(tag.SliceThickness, thickness),
-				b.ds(tag.SpacingBetweenSlices, g.Spacing[2]),
-				b.ds(tag.PixelSpacing, g.Spacing[1], g.Spacing[0]),
+		b.Seq(tag.SharedFunctionalGroupsSequence, []*dicom.Element{
+			b.Seq(tag.PixelMeasuresSequence, []*dicom.Element{
+				b.DS(tag.SliceThickness, thickness),
+				b.DS(tag.SpacingBetweenSlices, g.Spacing[2]),
+				b.DS(tag.PixelSpacing, g.Spacing[1], g.Spacing[0]),
 			}),
-			b.seq(tag.PlaneOrientationSequence, []*dicom.Element{
-				b.ds(tag.ImageOrientationPatient, orientation...),
+			b.Seq(tag.PlaneOrientationSequence, []*dicom.Element{
+				b.DS(tag.ImageOrientationPatient, orientation...),
 			}),
 		}),
-		b.seq(tag.PerFrameFunctionalGroupsSequence, perFrameItems(b, src, res.Slices)...),
+		b.Seq(tag.PerFrameFunctionalGroupsSequence, perFrameItems(b, src, res.Slices)...),
 
 		// Common Instance Reference module (PS3.3 C.12.2).
-		b.seq(tag.ReferencedSeriesSequence, []*dicom.Element{
-			b.seq(tag.ReferencedInstanceSequence, referencedInstances(b, src.Instances)...),
-			b.str(tag.SeriesInstanceUID, src.SeriesInstanceUID),
+		b.Seq(tag.ReferencedSeriesSequence, []*dicom.Element{
+			b.Seq(tag.ReferencedInstanceSequence, referencedInstances(b, src.Instances)...),
+			b.Str(tag.SeriesInstanceUID, src.SeriesInstanceUID),
 		}),
 	}
 
@@ -346,34 +347,34 @@ func buildDataset(src Source, seg Segment, opts Options, res Result, pixels []by
 		if values == nil && optionalTags[t] {
 			continue
 		}
-		elems = append(elems, b.str(t, values...))
+		elems = append(elems, b.Str(t, values...))
 	}
 
 	// Pixel data: 1 bit per pixel, VR OB (PS3.5 8.2).
-	pd := b.el(tag.PixelData, dicom.PixelDataInfo{IntentionallyUnprocessed: true, UnprocessedValueData: pixels})
+	pd := b.El(tag.PixelData, dicom.PixelDataInfo{IntentionallyUnprocessed: true, UnprocessedValueData: pixels})
 	pd.RawValueRepresentation = "OB"
 	elems = append(elems, pd)
 
-	if b.err != nil {
-		return dicom.Dataset{}, b.err
+	if b.Err != nil {
+		return dicom.Dataset{}, b.Err
 	}
-	sortElements(elems)
+	dcmbuild.SortElements(elems)
 	return dicom.Dataset{Elements: elems}, nil
 }
 
 func segmentItem(b *builder, seg Segment) []*dicom.Element {
 	item := []*dicom.Element{
-		b.ints(tag.SegmentNumber, 1),
-		b.str(tag.SegmentLabel, seg.Label),
-		b.str(tag.SegmentAlgorithmType, seg.AlgorithmType),
+		b.Ints(tag.SegmentNumber, 1),
+		b.Str(tag.SegmentLabel, seg.Label),
+		b.Str(tag.SegmentAlgorithmType, seg.AlgorithmType),
 		b.code(tag.SegmentedPropertyCategoryCodeSequence, seg.Category),
 		b.code(tag.SegmentedPropertyTypeCodeSequence, seg.Type),
 	}
 	if seg.Description != "" {
-		item = append(item, b.str(tag.SegmentDescription, seg.Description))
+		item = append(item, b.Str(tag.SegmentDescription, seg.Description))
 	}
 	if seg.AlgorithmType != AlgorithmManual {
-		item = append(item, b.str(tag.SegmentAlgorithmName, seg.AlgorithmName))
+		item = append(item, b.Str(tag.SegmentAlgorithmName, seg.AlgorithmName))
 	}
 	return item
 }
@@ -387,23 +388,23 @@ func perFrameItems(b *builder, src Source, slices []int) [][]*dicom.Element {
 		pos := g.Position(0, 0, float64(k))
 		in := src.Instances[k]
 		items[f] = []*dicom.Element{
-			b.seq(tag.DerivationImageSequence, []*dicom.Element{
-				b.seq(tag.SourceImageSequence, []*dicom.Element{
-					b.str(tag.ReferencedSOPClassUID, in.SOPClassUID),
-					b.str(tag.ReferencedSOPInstanceUID, in.SOPInstanceUID),
+			b.Seq(tag.DerivationImageSequence, []*dicom.Element{
+				b.Seq(tag.SourceImageSequence, []*dicom.Element{
+					b.Str(tag.ReferencedSOPClassUID, in.SOPClassUID),
+					b.Str(tag.ReferencedSOPInstanceUID, in.SOPInstanceUID),
 					b.code(tag.PurposeOfReferenceCodeSequence, codeSourceImageForIPO),
-					b.str(tag.SpatialLocationsPreserved, "YES"),
+					b.Str(tag.SpatialLocationsPreserved, "YES"),
 				}),
 				b.code(tag.DerivationCodeSequence, codeSegmentation),
 			}),
-			b.seq(tag.FrameContentSequence, []*dicom.Element{
-				b.ints(tag.DimensionIndexValues, 1, f+1),
+			b.Seq(tag.FrameContentSequence, []*dicom.Element{
+				b.Ints(tag.DimensionIndexValues, 1, f+1),
 			}),
-			b.seq(tag.PlanePositionSequence, []*dicom.Element{
-				b.ds(tag.ImagePositionPatient, roundPosition(pos[0]), roundPosition(pos[1]), roundPosition(pos[2])),
+			b.Seq(tag.PlanePositionSequence, []*dicom.Element{
+				b.DS(tag.ImagePositionPatient, roundPosition(pos[0]), roundPosition(pos[1]), roundPosition(pos[2])),
 			}),
-			b.seq(tag.SegmentIdentificationSequence, []*dicom.Element{
-				b.ints(tag.ReferencedSegmentNumber, 1),
+			b.Seq(tag.SegmentIdentificationSequence, []*dicom.Element{
+				b.Ints(tag.ReferencedSegmentNumber, 1),
 			}),
 		}
 	}
@@ -418,8 +419,8 @@ func referencedInstances(b *builder, instances []Instance) [][]*dicom.Element {
 	items := make([][]*dicom.Element, len(instances))
 	for i, in := range instances {
 		items[i] = []*dicom.Element{
-			b.str(tag.ReferencedSOPClassUID, in.SOPClassUID),
-			b.str(tag.ReferencedSOPInstanceUID, in.SOPInstanceUID),
+			b.Str(tag.ReferencedSOPClassUID, in.SOPClassUID),
+			b.Str(tag.ReferencedSOPInstanceUID, in.SOPInstanceUID),
 		}
 	}
 	return items
