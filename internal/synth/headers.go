@@ -1,9 +1,10 @@
 package synth
 
 import (
-	"github.com/mdm2node/mdm2node/internal/dcmbuild"
 	"math"
 	"math/rand/v2"
+
+	"github.com/mdm2node/mdm2node/internal/dcmbuild"
 )
 
 // seriesHeader holds the acquisition attributes of one series as a scanner

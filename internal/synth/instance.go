@@ -3,10 +3,10 @@ package synth
 import (
 	"encoding/binary"
 	"fmt"
-	"github.com/mdm2node/mdm2node/internal/dcmbuild"
 	"math"
 	"time"
 
+	"github.com/mdm2node/mdm2node/internal/dcmbuild"
 	"github.com/mdm2node/mdm2node/series/volume"
 	"github.com/suyashkumar/dicom"
 	"github.com/suyashkumar/dicom/pkg/tag"

@@ -3,13 +3,13 @@ package segwrite
 import (
 	"bufio"
 	"fmt"
-	"github.com/mdm2node/mdm2node/internal/dcmbuild"
 	"io"
 	"math"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/mdm2node/mdm2node/internal/dcmbuild"
 	"github.com/mdm2node/mdm2node/internal/dcmuid"
 	"github.com/mdm2node/mdm2node/series/volume"
 	"github.com/suyashkumar/dicom"
