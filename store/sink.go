@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,6 +38,14 @@ const headPrefixSize = 64 << 10
 
 var tempCounter atomic.Uint64
 
+// writerPool and headPool keep the write buffers and header prefixes of
+// finished sinks for the next ones, so that each data set does not allocate
+// and clear 320 KiB.
+var (
+	writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, writeBufferSize) }}
+	headPool   = sync.Pool{New: func() any { return new([headPrefixSize]byte) }}
+)
+
 // sink receives one data set into a temporary Part 10 file.
 type sink struct {
 	s         *Store
@@ -46,6 +55,7 @@ type sink struct {
 	buf       *bufio.Writer
 	hash      hash.Hash
 	head      []byte // the first headPrefixSize bytes of the data set
+	headArray *[headPrefixSize]byte
 	headerLen int64
 	size      int64 // data set bytes written
 	nextCheck int64
@@ -73,12 +83,13 @@ func (s *Store) newSink(req *scp.StoreRequest) (*sink, error) {
 	}
 	k := &sink{
 		s: s, req: *req, f: f, path: path,
-		buf:       bufio.NewWriterSize(f, writeBufferSize),
+		buf:       writerPool.Get().(*bufio.Writer),
 		hash:      sha256.New(),
 		headerLen: int64(len(header)),
 		nextCheck: freeSpaceCheckInterval,
 		received:  time.Now().UTC(),
 	}
+	k.buf.Reset(f)
 	if _, err := k.buf.Write(header); err != nil {
 		k.Abort()
 		return nil, statusErr(StatusOutOfResources, err)
@@ -110,8 +121,9 @@ func (k *sink) Write(p []byte) (int, error) {
 	n, err := k.buf.Write(p)
 	k.hash.Write(p[:n])
 	if len(k.head) < headPrefixSize {
-		if k.head == nil {
-			k.head = make([]byte, 0, headPrefixSize)
+		if k.headArray == nil {
+			k.headArray = headPool.Get().(*[headPrefixSize]byte)
+			k.head = k.headArray[:0]
 		}
 		k.head = append(k.head, p[:min(n, headPrefixSize-len(k.head))]...)
 	}
@@ -134,11 +146,24 @@ func (k *sink) Abort() {
 	}
 	k.done = true
 	k.discard()
+	k.release()
 }
 
 func (k *sink) discard() {
 	k.f.Close()
 	os.Remove(k.path)
+}
+
+// release returns the sink's buffers to their pools. The sink must not
+// use them afterwards: it is done, so Write fails before touching them.
+func (k *sink) release() {
+	k.buf.Reset(nil)
+	writerPool.Put(k.buf)
+	k.buf = nil
+	if k.headArray != nil {
+		headPool.Put(k.headArray)
+		k.headArray, k.head = nil, nil
+	}
 }
 
 // Commit checks the data set, makes it durable and indexes it; see the
@@ -149,6 +174,7 @@ func (k *sink) Commit() (uint16, error) {
 	}
 	k.done = true
 	status, err := k.commit()
+	k.release()
 	if err != nil {
 		k.discard()
 		if status == StatusDataSetMismatch || status == StatusCannotUnderstand {

@@ -19,7 +19,7 @@ import (
 )
 
 func init() {
-	register("serve", "run the DICOM listener: serve -config FILE [-listen ADDR] [-ae-title AE] [-data-dir DIR]", runServe)
+	register("serve", "run the node (listener, tracker, pipeline, delivery): serve -config FILE [-listen ADDR] [-ae-title AE] [-data-dir DIR]", runServe)
 }
 
 func runServe(args []string) error {
@@ -32,8 +32,10 @@ func runServe(args []string) error {
 	logFormat := fs.String("log-format", "text", "application log format on stderr: text or json")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: mdm2node serve -config FILE [-listen ADDR] [-ae-title AE] [-data-dir DIR]")
-		fmt.Fprintln(fs.Output(), "Receives C-ECHO and C-STORE until SIGINT or SIGTERM; then it stops accepting,")
-		fmt.Fprintln(fs.Output(), "lets open associations finish for limits.timeouts.shutdown and aborts the rest.")
+		fmt.Fprintln(fs.Output(), "Runs the node until SIGINT or SIGTERM: C-ECHO, C-STORE, C-FIND, C-MOVE and C-GET,")
+		fmt.Fprintln(fs.Output(), "the study tracker, the pipeline worker (when pipeline.model_bundle is set) and")
+		fmt.Fprintln(fs.Output(), "result delivery. On a signal it stops accepting, lets open associations finish")
+		fmt.Fprintln(fs.Output(), "for limits.timeouts.shutdown and aborts the rest.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

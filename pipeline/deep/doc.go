@@ -25,7 +25,8 @@
 // another extractor.
 //
 // A Session owns one ONNX Runtime session. Create one per process and reuse
-// it.
+// it. SessionOptions sets its threads: IntraOpThreads per run, and
+// ParallelRuns runs at once, across which Run splits a batch.
 //
 // The ONNX Runtime shared library is found through the deep.onnxruntime_library
 // configuration key, else the ONNXRUNTIME_SHARED_LIBRARY_PATH environment

@@ -44,11 +44,10 @@ type SessionOptions struct {
 
 // Session runs one extractor network. It is safe for concurrent use. Up to
 // ParallelRuns runs are in progress at once, each using IntraOpThreads
-// threads, and further runs wait. Threads never spin
-// between runs: by default they do not spin at all (ONNX Runtime session
-// options session.intra_op.allow_spinning and
-// session.inter_op.allow_spinning set to 0), and with
-// SessionOptions.SpinDuringRun they spin only until Run returns
+// threads, and further runs wait. Threads never spin between runs. By
+// default they do not spin at all (ONNX Runtime session options
+// session.intra_op.allow_spinning and session.inter_op.allow_spinning set to
+// 0), and with SessionOptions.SpinDuringRun they spin only until Run returns
 // (session.force_spinning_stop set to 1). An idle node therefore uses no
 // CPU.
 type Session struct {
@@ -73,8 +72,9 @@ type Session struct {
 // whose declared input or output shape differs from ext is ErrModel, and a
 // missing or unusable library is ErrLibrary.
 //
-// Creating a session loads and optimises the whole network (0.6 to 1.4 s
-// here for ResNet50 on 2 cores), so a process should open one and keep it.
+// Creating a session loads and optimises the whole network (0.3 to 1.6 s
+// for ResNet50 on the 2-core machine of docs/BENCHMARKS-deep.md, depending
+// on its load), so a process should open one and keep it.
 func Open(ext Extractor, opt SessionOptions) (*Session, error) {
 	start := time.Now()
 	if err := ext.Validate(); err != nil {

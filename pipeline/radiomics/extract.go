@@ -228,27 +228,34 @@ func workingBox(img *volume.Volume, in []bool, roi bounds, p *Params) (*box, [3]
 // "class_Feature". Image types run concurrently, at most GOMAXPROCS at a
 // time.
 func imageTypeFeatures(ctx context.Context, b *box, r bounds, in []bool, p *Params) ([]string, []map[string]float64, error) {
+	// Each job returns its image cropped to r.
 	type job struct {
 		name string
 		data func() []float64
 	}
 	var jobs []job
 	if _, ok := p.ImageType["Original"]; ok {
-		jobs = append(jobs, job{"original", func() []float64 { return b.data }})
+		jobs = append(jobs, job{"original", func() []float64 { return cropFloat(b.size, b.data, r) }})
 	}
 	if it, ok := p.ImageType["LoG"]; ok {
 		for _, sigma := range it.Sigma {
-			jobs = append(jobs, job{logName(sigma), func() []float64 { return logFilter(b.size, b.spacing, b.data, sigma) }})
+			jobs = append(jobs, job{logName(sigma), func() []float64 {
+				return cropFloat(b.size, logFilter(b.size, b.spacing, b.data, sigma), r)
+			}})
 		}
 	}
-	var bandsOnce sync.Once
-	var bands map[string][]float64
 	if _, ok := p.ImageType["Wavelet"]; ok {
+		// The first wavelet job computes every band; each job then takes
+		// its band out of the slice so that it is freed with the job.
 		axes := waveletAxes(&p.Setting)
-		for _, band := range bandNames(len(axes)) {
+		var bandsOnce sync.Once
+		var bands [][]float64
+		for k, band := range bandNames(len(axes)) {
 			jobs = append(jobs, job{"wavelet-" + band, func() []float64 {
-				bandsOnce.Do(func() { bands = swt(b.size, b.data, axes) })
-				return bands[band]
+				bandsOnce.Do(func() { bands = swtRegion(b.size, b.data, axes, r) })
+				data := bands[k]
+				bands[k] = nil
+				return data
 			}})
 		}
 	}
@@ -266,7 +273,7 @@ func imageTypeFeatures(ctx context.Context, b *box, r bounds, in []bool, p *Para
 				errs[i] = err
 				return
 			}
-			cb := &box{size: r.size(), spacing: b.spacing, data: cropFloat(b.size, j.data(), r), in: in}
+			cb := &box{size: r.size(), spacing: b.spacing, data: j.data(), in: in}
 			out[i], errs[i] = imageFeatures(cb, p)
 		}()
 	}

@@ -27,33 +27,56 @@ func glszmMatrix(t *texture, s *Settings) *sizeMatrix {
 	for _, v := range t.vox {
 		parent[v] = v
 	}
+	qp := t.qp
 	for _, v := range t.vox {
-		g := t.qp[v]
+		g := qp[v]
+		// root is the root of v's component, kept current across the
+		// unions so that v is looked up once.
+		root := v
 		for _, d := range back {
 			j := v - int32(d)
-			if t.qp[j] != g {
+			if qp[j] != g {
 				continue
 			}
-			a, b := find(v), find(j)
-			if a != b {
-				parent[max(a, b)] = min(a, b)
+			b := find(j)
+			if b != root {
+				parent[max(root, b)] = min(root, b)
+				root = min(root, b)
 			}
 		}
 	}
+
+	// Zone sizes, counted at each root.
 	size := make([]int32, len(t.qp))
 	for _, v := range t.vox {
 		size[find(v)]++
 	}
+
+	// The matrix keeps only the zone sizes that occur, in ascending order.
 	maxSize := int32(0)
 	for _, v := range t.vox {
 		if parent[v] == v {
 			maxSize = max(maxSize, size[v])
 		}
 	}
-	m := newSizeMatrix(t.levels, int(maxSize))
+	column := make([]int32, maxSize+1)
 	for _, v := range t.vox {
 		if parent[v] == v {
-			m.p[int(t.index[t.qp[v]])*int(maxSize)+int(size[v])-1]++
+			column[size[v]] = 1
+		}
+	}
+	var sizes []int
+	for n := int32(1); n <= maxSize; n++ {
+		if column[n] != 0 {
+			column[n] = int32(len(sizes))
+			sizes = append(sizes, int(n))
+		}
+	}
+	m := newSizeMatrix(t.levels, len(sizes))
+	m.sizes = sizes
+	for _, v := range t.vox {
+		if parent[v] == v {
+			m.p[int(t.index[qp[v]])*m.cols+int(column[size[v]])]++
 		}
 	}
 	return m

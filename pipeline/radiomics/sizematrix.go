@@ -1,12 +1,23 @@
 package radiomics
 
 // sizeMatrix is a count matrix over grey levels (rows, the values in
-// levels) and sizes (column c is size c+1): run lengths for GLRLM, zone
-// sizes for GLSZM, dependence counts for GLDM.
+// levels) and sizes (column c is size c+1, or sizes[c] when sizes is set):
+// run lengths for GLRLM, zone sizes for GLSZM, dependence counts for GLDM.
+// Leaving out sizes that never occur changes no feature, because their
+// columns add only zeros.
 type sizeMatrix struct {
 	levels []int32
 	cols   int
+	sizes  []int
 	p      []float64
+}
+
+// size returns the size of column c.
+func (m *sizeMatrix) size(c int) float64 {
+	if m.sizes != nil {
+		return float64(m.sizes[c])
+	}
+	return float64(c + 1)
 }
 
 func newSizeMatrix(levels []int32, cols int) *sizeMatrix {
@@ -45,7 +56,7 @@ func (m *sizeMatrix) emphases(np float64) map[string]float64 {
 			if v == 0 {
 				continue
 			}
-			sj := float64(j + 1)
+			sj := m.size(j)
 			se += v / (sj * sj)
 			le += v * sj * sj
 			lge += v / (gi * gi)
@@ -62,7 +73,7 @@ func (m *sizeMatrix) emphases(np float64) map[string]float64 {
 		mui += pg[i] / nz * float64(m.levels[i])
 	}
 	for j := 0; j < m.cols; j++ {
-		muj += ps[j] / nz * float64(j+1)
+		muj += ps[j] / nz * m.size(j)
 	}
 	var gln, sn, glv, sv float64
 	for i := 0; i < n; i++ {
@@ -72,7 +83,7 @@ func (m *sizeMatrix) emphases(np float64) map[string]float64 {
 	}
 	for j := 0; j < m.cols; j++ {
 		sn += ps[j] * ps[j]
-		d := float64(j+1) - muj
+		d := m.size(j) - muj
 		sv += ps[j] / nz * d * d
 	}
 	return map[string]float64{

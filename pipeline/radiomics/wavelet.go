@@ -59,75 +59,150 @@ func swt3(size [3]int, data []float64) map[string][]float64 {
 // to its first voxel, the transform is periodic along every axis, and the
 // extension is removed afterwards. The input is not modified.
 func swt(size [3]int, data []float64, axes []int) map[string][]float64 {
-	// 1. Extend odd axes by wrapping.
-	ext := size
-	for a := 0; a < 3; a++ {
-		if ext[a]%2 == 1 {
-			ext[a]++
-		}
-	}
-	x := make([]float64, ext[0]*ext[1]*ext[2])
-	for z := 0; z < ext[2]; z++ {
-		for y := 0; y < ext[1]; y++ {
-			for i := 0; i < ext[0]; i++ {
-				x[(z*ext[1]+y)*ext[0]+i] = data[((z%size[2])*size[1]+y%size[1])*size[0]+i%size[0]]
-			}
-		}
-	}
-
-	// 2. Filter along each axis in turn; each pass doubles the bands.
-	bands := map[string][]float64{"": x}
-	for _, axis := range axes {
-		next := map[string][]float64{}
-		for name, b := range bands {
-			next[name+"L"] = filterAxis(ext, b, axis, coif1Lo)
-			next[name+"H"] = filterAxis(ext, b, axis, coif1Hi)
-		}
-		bands = next
-	}
-
-	// 3. Remove the extension.
-	if ext == size {
-		return bands
-	}
-	r := bounds{hi: [3]int{size[0] - 1, size[1] - 1, size[2] - 1}}
-	for name, b := range bands {
-		bands[name] = cropFloat(ext, b, r)
-	}
-	return bands
-}
-
-// filterAxis convolves every line of data along axis periodically with f.
-func filterAxis(size [3]int, data []float64, axis int, f []float64) []float64 {
-	out := make([]float64, len(data))
-	n := size[axis]
-	stride := [3]int{1, size[0], size[0] * size[1]}[axis]
-	line := make([]float64, n)
-	// Precompute, for each output position, the input positions.
-	idx := make([][]int, n)
-	for i := 0; i < n; i++ {
-		idx[i] = make([]int, len(f))
-		for k := range f {
-			idx[i][k] = (((i + coif1Shift - k) % n) + n) % n
-		}
-	}
-	other := [2]int{(axis + 1) % 3, (axis + 2) % 3}
-	for u := 0; u < size[other[0]]; u++ {
-		for v := 0; v < size[other[1]]; v++ {
-			var p [3]int
-			p[other[0]], p[other[1]] = u, v
-			base := (p[2]*size[1]+p[1])*size[0] + p[0]
-			for i := 0; i < n; i++ {
-				line[i] = data[base+i*stride]
-			}
-			for i := 0; i < n; i++ {
-				var s float64
-				for k, c := range f {
-					s += c * line[idx[i][k]]
-				}
-				out[base+i*stride] = s
-			}
-		}
+	whole := bounds{hi: [3]int{size[0] - 1, size[1] - 1, size[2] - 1}}
+	names := bandNames(len(axes))
+	out := map[string][]float64{}
+	for i, b := range swtRegion(size, data, axes, whole) {
+		out[names[i]] = b
 	}
 	return out
+}
+
+// swtRegion returns the bands of swt cropped to r, in the order of
+// bandNames(len(axes)). Each pass filters only the lines that the region
+// depends on: along an axis not yet filtered, the region plus the filter
+// reach; along an axis already filtered, the region alone. Every value is
+// computed with the same operations in the same order as on the whole
+// image, so the result equals the crop of swt.
+func swtRegion(size [3]int, data []float64, axes []int, r bounds) [][]float64 {
+	// 1. Per axis: the extended (even) length and the windows of positions
+	// needed before and after that axis is filtered.
+	var ext [3]int
+	var final, need [3]window
+	filtered := [3]bool{}
+	for _, a := range axes {
+		filtered[a] = true
+	}
+	for a := 0; a < 3; a++ {
+		ext[a] = size[a] + size[a]%2
+		final[a] = window{start: r.lo[a], len: r.hi[a] - r.lo[a] + 1, n: ext[a]}
+		need[a] = final[a]
+		if filtered[a] {
+			need[a] = window{start: r.lo[a] - coif1Shift + 1, len: final[a].len + len(coif1Lo) - 1, n: ext[a]}
+			if need[a].len >= ext[a] {
+				need[a] = window{len: ext[a], n: ext[a]}
+			}
+		}
+	}
+
+	// 2. The source stage: position p of the extended axis reads voxel
+	// p mod size, which is the wrap extension of odd axes.
+	src := stage{dims: size}
+	for a := 0; a < 3; a++ {
+		src.lookup[a] = make([]int, ext[a])
+		for p := range src.lookup[a] {
+			src.lookup[a][p] = p % size[a]
+		}
+	}
+	bands := [][]float64{data}
+
+	// 3. Filter along each axis in turn; each pass doubles the bands. Band
+	// order follows bandNames: L before H, the last axis varying fastest.
+	cur := src
+	done := [3]bool{}
+	for _, axis := range axes {
+		done[axis] = true
+		var w [3]window
+		for a := 0; a < 3; a++ {
+			w[a] = need[a]
+			if done[a] || !filtered[a] {
+				w[a] = final[a]
+			}
+		}
+		next := newStage(w)
+		var out [][]float64
+		for _, b := range bands {
+			out = append(out, filterPass(cur, next, w, b, axis, coif1Lo), filterPass(cur, next, w, b, axis, coif1Hi))
+		}
+		bands, cur = out, next
+	}
+	if len(axes) == 0 {
+		return bands
+	}
+
+	// 4. PyRadiomics lists the all-low band last.
+	return append(bands[1:], bands[0])
+}
+
+// window is a run of positions along one periodic axis of length n: compact
+// index c is position (start + c) mod n.
+type window struct{ start, len, n int }
+
+func (w window) position(c int) int { return ((w.start+c)%w.n + w.n) % w.n }
+
+// stage is the layout of an intermediate array of swtRegion: its size per
+// axis (x fastest) and, per axis, the compact index of every position of
+// the extended axis (-1 where the array has no value).
+type stage struct {
+	dims   [3]int
+	lookup [3][]int
+}
+
+func newStage(w [3]window) stage {
+	var s stage
+	for a := 0; a < 3; a++ {
+		s.dims[a] = w[a].len
+		s.lookup[a] = make([]int, w[a].n)
+		for p := range s.lookup[a] {
+			s.lookup[a][p] = -1
+		}
+		for c := 0; c < w[a].len; c++ {
+			s.lookup[a][w[a].position(c)] = c
+		}
+	}
+	return s
+}
+
+// filterPass convolves data (laid out as in) periodically with f along axis
+// and returns the values at the positions of the windows w (laid out as
+// out): out[n] = sum_k f[k] x[(n + coif1Shift - k) mod N], summed in
+// ascending k.
+func filterPass(in, out stage, w [3]window, data []float64, axis int, f []float64) []float64 {
+	inStride := [3]int{1, in.dims[0], in.dims[0] * in.dims[1]}
+	outStride := [3]int{1, out.dims[0], out.dims[0] * out.dims[1]}
+	res := make([]float64, out.dims[0]*out.dims[1]*out.dims[2])
+
+	// gather[t] is the input offset along axis of position
+	// start - (len(f) - 1 - coif1Shift) + t, so that output c reads
+	// gather[c + len(f) - 1 - k] for tap k.
+	taps := len(f)
+	n := out.dims[axis]
+	gather := make([]int, n+taps-1)
+	for t := range gather {
+		p := window{start: w[axis].start - (taps - 1 - coif1Shift), n: w[axis].n}.position(t)
+		gather[t] = in.lookup[axis][p] * inStride[axis]
+	}
+	line := make([]float64, len(gather))
+
+	other := [2]int{(axis + 1) % 3, (axis + 2) % 3}
+	for u := 0; u < out.dims[other[0]]; u++ {
+		iu := in.lookup[other[0]][w[other[0]].position(u)] * inStride[other[0]]
+		for v := 0; v < out.dims[other[1]]; v++ {
+			iv := in.lookup[other[1]][w[other[1]].position(v)] * inStride[other[1]]
+			base := iu + iv
+			for t, g := range gather {
+				line[t] = data[base+g]
+			}
+			ob := u*outStride[other[0]] + v*outStride[other[1]]
+			for c := 0; c < n; c++ {
+				x := line[c : c+taps]
+				var s float64
+				for k, coef := range f {
+					s += coef * x[taps-1-k]
+				}
+				res[ob+c*outStride[axis]] = s
+			}
+		}
+	}
+	return res
 }

@@ -436,7 +436,9 @@ func (t *Tracker) report(st store.StudyStatus, from store.StudyState) {
 	if st.State == from {
 		return
 	}
-	t.log.Info("study state", "study", st.StudyInstanceUID, "version", st.Version, "from", from.String(), "state", st.State.String(), "reason", st.Reason)
+	// The reason quotes free-text series descriptions, which may name the
+	// patient, so it goes to the audit log and the study states, not here.
+	t.log.Info("study state", "study", st.StudyInstanceUID, "version", st.Version, "from", from.String(), "state", st.State.String())
 	if t.cfg.Audit == nil {
 		return
 	}
