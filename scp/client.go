@@ -42,7 +42,34 @@ type RejectError struct {
 }
 
 func (e *RejectError) Error() string {
-	return fmt.Sprintf("scp: association rejected (result %d, source %d, reason %d)", e.Result, e.Source, e.Reason)
+	result := "permanent"
+	if e.Result == 2 {
+		result = "transient"
+	}
+	return fmt.Sprintf("scp: association rejected, %s: %s (result %d, source %d, reason %d)",
+		result, rejectReasonText(e.Source, e.Reason), e.Result, e.Source, e.Reason)
+}
+
+// rejectReasonText names an A-ASSOCIATE-RJ reason of PS3.8 Table 9-21,
+// whose meaning depends on the source.
+func rejectReasonText(source, reason byte) string {
+	switch {
+	case source == pdu.RejectSourceServiceUser && reason == pdu.RejectReasonNoReason:
+		return "no reason given"
+	case source == pdu.RejectSourceServiceUser && reason == pdu.RejectReasonAppContextNotSupported:
+		return "application context name not supported"
+	case source == pdu.RejectSourceServiceUser && reason == pdu.RejectReasonCallingAENotRecognized:
+		return "calling AE title not recognized"
+	case source == pdu.RejectSourceServiceUser && reason == pdu.RejectReasonCalledAENotRecognized:
+		return "called AE title not recognized"
+	case source == pdu.RejectSourceServiceProviderACSE && reason == pdu.RejectReasonProtocolVersionNotSupported:
+		return "protocol version not supported"
+	case source == pdu.RejectSourceServiceProviderPresentation && reason == pdu.RejectReasonTemporaryCongestion:
+		return "temporary congestion"
+	case source == pdu.RejectSourceServiceProviderPresentation && reason == pdu.RejectReasonLocalLimitExceeded:
+		return "local limit exceeded"
+	}
+	return "unknown reason"
 }
 
 // ErrNoContext is returned by Client.Store and Client.Echo when no accepted

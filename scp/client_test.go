@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -219,5 +220,22 @@ func TestClientReleaseCollision(t *testing.T) {
 	}
 	if err := <-acceptor; err != nil {
 		t.Error(err)
+	}
+}
+
+func TestRejectErrorNamesReason(t *testing.T) {
+	cases := []struct {
+		err  RejectError
+		want string
+	}{
+		{RejectError{Result: 1, Source: 1, Reason: 7}, "permanent: called AE title not recognized"},
+		{RejectError{Result: 1, Source: 1, Reason: 3}, "permanent: calling AE title not recognized"},
+		{RejectError{Result: 2, Source: 3, Reason: 2}, "transient: local limit exceeded"},
+		{RejectError{Result: 1, Source: 2, Reason: 9}, "permanent: unknown reason"},
+	}
+	for _, c := range cases {
+		if got := c.err.Error(); !strings.Contains(got, c.want) {
+			t.Errorf("Error() = %q, want it to contain %q", got, c.want)
+		}
 	}
 }

@@ -94,7 +94,12 @@ func runPush(args []string) error {
 		DIMSETimeout:   *dimse,
 	}, instances)
 
-	// 3. Per-file lines and the summary.
+	// 3. Per-file lines and the summary. Without an association every
+	// file failed for the same reason, which is printed once.
+	if assocErr != nil {
+		fmt.Printf("0 sent, %d failed, %d skipped to %s: no association\n", len(instances), skipped, *to)
+		return assocErr
+	}
 	sent, failed := 0, 0
 	for i, r := range res {
 		switch {
@@ -110,9 +115,6 @@ func runPush(args []string) error {
 		}
 	}
 	fmt.Printf("%d sent, %d failed, %d skipped to %s in %v\n", sent, failed, skipped, *to, time.Since(start).Round(time.Millisecond))
-	if assocErr != nil {
-		return assocErr
-	}
 	if failed > 0 {
 		return fmt.Errorf("%d of %d files failed", failed, len(instances))
 	}

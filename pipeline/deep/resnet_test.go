@@ -75,11 +75,11 @@ func TestResNet50ArchitectureRuns(t *testing.T) {
 }
 
 // BenchmarkResNet50 measures the full-size generated ResNet50 (random
-// weights, 224 x 224) at batch 1 and 8 with one thread, two threads, two
-// threads that spin during a run (SessionOptions.SpinDuringRun), and two
-// parallel runs of one thread (SessionOptions.ParallelRuns, which splits
-// batch 8 into two batches of 4 and leaves batch 1 on one thread). The
-// reported ns/op is per batch. The custom metrics are:
+// weights, 224 x 224) at batch 1 and 8 in four configurations: one thread,
+// two threads, two threads that spin during a run (SpinDuringRun), and two
+// parallel runs of one thread (ParallelRuns). The last splits batch 8 into
+// two batches of 4 and leaves batch 1 on one thread. The reported ns/op is
+// per batch. The custom metrics are:
 //
 //   - ms/image: mean wall time per image;
 //   - best-ms/image: the fastest batch divided by its size, the closest to

@@ -23,7 +23,7 @@ type SessionOptions struct {
 	// logical CPU (runtime.NumCPU).
 	IntraOpThreads int
 	// ParallelRuns is how many ONNX Runtime runs may be in progress at the
-	// same time, each with IntraOpThreads threads; 0 means 1. Run splits a
+	// same time, each with IntraOpThreads threads, and 0 means 1. Run splits a
 	// batch of several images into up to ParallelRuns parts and runs them
 	// concurrently, and concurrent Run calls share the same limit. Two runs
 	// of one thread use two cores without the synchronisation that one run
@@ -128,7 +128,8 @@ func Open(ext Extractor, opt SessionOptions) (*Session, error) {
 }
 
 // newSessionOptions returns the ONNX Runtime options of a session. All graph
-// optimisations are on: on x86-64 they convert the convolutions to the NCHWc
+// optimisations are on. On x86-64 with AVX-512 (the machine of
+// docs/BENCHMARKS-deep.md) they convert ResNet50's convolutions to the NCHWc
 // blocked layout and fuse each one with its Relu and residual Add. Nodes run
 // one after another (sequential execution, one inter-op thread), because a
 // ResNet has no parallel branches worth running concurrently.

@@ -19,22 +19,30 @@ func glrlmMatrices(t *texture, s *Settings) ([]*sizeMatrix, []offset) {
 	angs := angles(t.size, []int{1}, s.Force2D, s.Force2DDimension)
 	maxLen := max(t.size[0], t.size[1], t.size[2])
 	out := make([]*sizeMatrix, len(angs))
+	qp := t.qp
+	// run[i] is the length of the run that ends at voxel i so far. Steps
+	// are positive, so the voxel before i along the angle comes earlier in
+	// t.vox and its run is already known. Outside voxels keep run 0.
+	run := make([]int32, len(qp))
+	counts := make([]int32, len(t.levels)*maxLen)
 	for a, o := range angs {
-		m := newSizeMatrix(t.levels, maxLen)
 		step := t.delta(o)
+		clear(counts)
 		for _, v := range t.vox {
 			i := int(v)
-			g := t.qp[i]
-			// Start a run only where the previous voxel differs; the
+			g := qp[i]
+			n := (run[i-step] + 1) * boolInt(qp[i-step] == g)
+			n += boolInt(n == 0)
+			run[i] = n
+			// The run is complete where the next voxel differs; the
 			// zero padding ends every run inside the array.
-			if t.qp[i-step] == g {
-				continue
+			if qp[i+step] != g {
+				counts[int(t.index[g])*maxLen+int(n)-1]++
 			}
-			n := 1
-			for j := i + step; t.qp[j] == g; j += step {
-				n++
-			}
-			m.p[int(t.index[g])*maxLen+n-1]++
+		}
+		m := newSizeMatrix(t.levels, maxLen)
+		for k, c := range counts {
+			m.p[k] = float64(c)
 		}
 		out[a] = m
 	}

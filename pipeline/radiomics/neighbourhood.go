@@ -19,8 +19,6 @@ func (t *texture) neighbourhood(s *Settings) *neighbourhood {
 	// offset). Sums and counts are integers, so the order of visits does
 	// not change the result.
 	steps := t.deltas(bothDirections(angles(t.size, s.Distances, s.Force2D, s.Force2DDimension)))
-	// Grey levels are integers, so |h - g| <= alpha is |h - g| <= floor(alpha).
-	alpha := int32(math.Min(math.Floor(s.GLDMA), math.MaxInt32))
 	nb := &neighbourhood{
 		dependence: newSizeMatrix(t.levels, len(steps)+1),
 		ngtdmN:     make([]float64, len(t.levels)),
@@ -28,21 +26,23 @@ func (t *texture) neighbourhood(s *Settings) *neighbourhood {
 	}
 	qp := t.qp
 	cols := nb.dependence.cols
+	// Grey levels are integers, so |h - g| <= alpha is |h - g| <= floor(alpha),
+	// tested below as one unsigned comparison of h - g + alpha with
+	// 2 alpha. The loop has no data-dependent branches.
+	alpha := int64(math.Min(math.Floor(s.GLDMA), math.MaxInt32))
 	for _, v := range t.vox {
 		i := int(v)
-		g := qp[i]
+		g := int64(qp[i])
 		var tot int64
 		var cnt, dep int32
 		for _, step := range steps {
-			h := qp[i+step]
-			if h == 0 {
-				continue
-			}
-			tot += int64(h)
-			cnt++
-			if d := h - g; d <= alpha && -d <= alpha {
-				dep++
-			}
+			// Voxels outside the region have level 0 and add nothing
+			// to tot.
+			h := int64(qp[i+step])
+			tot += h
+			inside := boolInt(h != 0)
+			cnt += inside
+			dep += inside & boolInt(uint64(h-g+alpha) <= uint64(2*alpha))
 		}
 		row := int(t.index[g])
 		nb.dependence.p[row*cols+int(dep)]++
@@ -55,4 +55,13 @@ func (t *texture) neighbourhood(s *Settings) *neighbourhood {
 	}
 	t.nb = nb
 	return nb
+}
+
+// boolInt returns 1 for true and 0 for false; the compiler emits it without
+// a branch.
+func boolInt(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
 }
