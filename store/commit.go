@@ -98,9 +98,10 @@ func (s *Store) commitGroup(group []*commitRequest) {
 
 	// 3. Take out the instances whose folder fsync failed, because their
 	// sinks remove the new files. A replacing instance keeps its new entry,
-	// because its sink keeps the new file. If
-	// this transaction fails, Open drops the entries whose file is missing,
-	// because the group is still the pending one.
+	// because its sink keeps the new file.
+	// NOTE: if this transaction fails too, the entries stay. Open drops them
+	// only when the process stops before the next group replaces the
+	// pending list.
 	var failed []*InstanceRecord
 	for i, req := range group {
 		if serr := synced[req.seriesDir]; serr != nil {
@@ -124,7 +125,7 @@ func (s *Store) commitGroup(group []*commitRequest) {
 			for i, rec := range failed {
 				uids[i] = rec.SOPInstanceUID
 			}
-			s.log.Error("failed to remove index entries after a failed folder fsync; the next start drops them",
+			s.log.Error("failed to remove index entries after a failed folder fsync, so they name files that were removed",
 				"sop_instance_uids", uids, "err", err)
 		}
 	}

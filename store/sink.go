@@ -245,8 +245,8 @@ func (k *sink) commit() (uint16, error) {
 	// 4. Rename into place; the UIDs were checked to be valid UIDs, which
 	// cannot contain a separator or "..".
 	// NOTE: with the replace policy, a crash before Success can leave the
-	// new file under the old index entry or the old file under the new one,
-	// whose size and SHA-256 then do not match; Open logs a size mismatch
+	// new file under the old index entry or the old file under the new one.
+	// Their size and SHA-256 then do not match. Open logs a size mismatch
 	// in the second case.
 	rel := filepath.Join(h.StudyInstanceUID, h.SeriesInstanceUID, h.SOPInstanceUID+".dcm")
 	final := filepath.Join(k.s.dir, rel)
@@ -258,7 +258,7 @@ func (k *sink) commit() (uint16, error) {
 		return StatusOutOfResources, fmt.Errorf("store: rename into place: %w", err)
 	}
 
-	// 5. Fsync the folder and index the instance, in a group commit with
+	// 5. Fsync the folder while indexing the instance, in a group commit with
 	// other associations' instances.
 	rec := &InstanceRecord{
 		V:                 RecordVersion,

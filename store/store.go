@@ -92,7 +92,7 @@ type Store struct {
 
 // Open opens or creates the store in opts.DataDir. It removes data sets
 // left half received in the tmp folder by an earlier crash, and index
-// entries of the last group commit whose file is missing; none of them was
+// entries of the last group commit whose file is missing. None of them was
 // acknowledged.
 func Open(opts Options) (*Store, error) {
 	if opts.DataDir == "" {

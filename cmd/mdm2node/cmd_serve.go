@@ -110,7 +110,7 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	registerRetrieve(srv, cfg, st, log)
+	registerRetrieve(srv, cfg, st, auditLog, log)
 	jobs, stopTracker, err := startTracker(cfg, st, srv, auditLog, log)
 	if err != nil {
 		return err

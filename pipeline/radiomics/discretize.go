@@ -3,7 +3,6 @@ package radiomics
 import (
 	"fmt"
 	"math"
-	"sort"
 )
 
 // maxBins bounds the number of grey levels a discretisation may produce.
@@ -26,8 +25,8 @@ func pyMod(a, b float64) float64 {
 func binEdges(vals []float64, s *Settings) ([]float64, error) {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, v := range vals {
-		lo = math.Min(lo, v)
-		hi = math.Max(hi, v)
+		lo = min(lo, v)
+		hi = max(hi, v)
 	}
 	if s.BinCount > 0 {
 		n := s.BinCount
@@ -64,15 +63,36 @@ func binEdges(vals []float64, s *Settings) ([]float64, error) {
 }
 
 // digitize returns the number of edges <= v (numpy.digitize), so that the
-// lowest region value falls into bin 1.
+// lowest region value falls into bin 1. Edges must be ascending and are
+// about equally wide: the search starts at the bin that the first width
+// predicts and steps to the exact count, usually in one or two comparisons.
 func digitize(v float64, edges []float64) int32 {
-	return int32(sort.Search(len(edges), func(i int) bool { return edges[i] > v }))
+	n := len(edges)
+	k := 0
+	if g := (v - edges[0]) / (edges[1] - edges[0]); g >= float64(n) {
+		k = n
+	} else if g >= 0 {
+		k = int(g) + 1
+	}
+	for k < n && edges[k] <= v {
+		k++
+	}
+	for k > 0 && edges[k-1] > v {
+		k--
+	}
+	return int32(k)
 }
 
 // discretize returns the grey level (bin number, from 1) of every voxel of b,
 // 0 outside the region.
 func discretize(b *box, s *Settings) ([]int32, error) {
-	edges, err := binEdges(b.values(), s)
+	return discretizeValues(b, b.values(), s)
+}
+
+// discretizeValues is discretize with the region values of b (b.values())
+// already at hand.
+func discretizeValues(b *box, vals []float64, s *Settings) ([]int32, error) {
+	edges, err := binEdges(vals, s)
 	if err != nil {
 		return nil, err
 	}

@@ -83,19 +83,14 @@ func Extract(ctx context.Context, img *volume.Volume, mask *volume.Mask, p Param
 		return nil, fmt.Errorf("%w: image size %v spacing %v origin %v, mask size %v spacing %v origin %v",
 			ErrGeometry, img.Size, img.Spacing, img.Origin, mask.Size, mask.Spacing, mask.Origin)
 	}
-	full := img.Size
-	in := make([]bool, len(mask.Data))
-	for i, v := range mask.Data {
-		in[i] = v != 0
-	}
-	roi, ok := regionBounds(full, in)
+	roi, ok := regionBounds(img.Size, mask.Data)
 	if !ok {
 		return nil, ErrEmptyMask
 	}
 
 	// 2. Working box: the normalised image around the region, resampled
 	// when requested.
-	b, offset, err := workingBox(img, in, roi, &p)
+	b, offset, err := workingBox(img, mask.Data, roi, &p)
 	if err != nil {
 		return nil, err
 	}
@@ -188,15 +183,16 @@ func Extract(ctx context.Context, img *volume.Volume, mask *volume.Mask, p Param
 	return res, nil
 }
 
-// workingBox returns the image and region that the filters run on, and the
-// offset of the box in img's grid (zero when resampled, because the box is
-// then on the new grid). Without resampling it is the bounding box roi plus
-// PadDistance voxels, or more when an enabled filter reaches further; an axis
-// whose padded range would leave the image is kept whole.
-func workingBox(img *volume.Volume, in []bool, roi bounds, p *Params) (*box, [3]int, error) {
+// workingBox returns the image and region (non-zero voxels of mask) that the
+// filters run on, and the offset of the box in img's grid (zero when
+// resampled, because the box is then on the new grid). Without resampling it
+// is the bounding box roi plus PadDistance voxels, or more when an enabled
+// filter reaches further; an axis whose padded range would leave the image
+// is kept whole.
+func workingBox(img *volume.Volume, mask []uint8, roi bounds, p *Params) (*box, [3]int, error) {
 	s := &p.Setting
 	if len(s.ResampledPixelSpacing) == 3 {
-		b, err := resampleRegion(img, in, roi, s)
+		b, err := resampleRegion(img, mask, roi, s)
 		return b, [3]int{}, err
 	}
 	reach := s.PadDistance
@@ -219,7 +215,7 @@ func workingBox(img *volume.Volume, in []bool, roi bounds, p *Params) (*box, [3]
 	if err != nil {
 		return nil, [3]int{}, err
 	}
-	return &box{size: work.size(), spacing: img.Spacing, data: data, in: cropBool(img.Size, in, work)}, work.lo, nil
+	return &box{size: work.size(), spacing: img.Spacing, data: data, in: cropMask(img.Size, mask, work)}, work.lo, nil
 }
 
 // imageTypeFeatures computes the non-shape classes on every enabled image
@@ -291,7 +287,8 @@ func imageTypeFeatures(ctx context.Context, b *box, r bounds, in []bool, p *Para
 // imageFeatures computes every enabled non-shape class on one cropped image,
 // keyed "class_Feature".
 func imageFeatures(b *box, p *Params) (map[string]float64, error) {
-	q, err := discretize(b, &p.Setting)
+	vals := b.values()
+	q, err := discretizeValues(b, vals, &p.Setting)
 	if err != nil {
 		return nil, err
 	}
@@ -300,6 +297,7 @@ func imageFeatures(b *box, p *Params) (map[string]float64, error) {
 		pad = max(pad, d)
 	}
 	t := newTexture(b, q, pad)
+	defer t.release()
 	if len(t.levels) > maxTextureLevels {
 		return nil, fmt.Errorf("%w: %d grey levels after discretisation exceed %d; use a larger binWidth or a binCount",
 			ErrSettings, len(t.levels), maxTextureLevels)
@@ -313,7 +311,7 @@ func imageFeatures(b *box, p *Params) (map[string]float64, error) {
 	for class := range p.FeatureClass {
 		switch class {
 		case "firstorder":
-			add(class, firstOrder(b, q, &p.Setting))
+			add(class, firstOrder(b, vals, q, &p.Setting))
 		case "glcm":
 			add(class, glcmFeatures(t, &p.Setting))
 		case "glrlm":

@@ -11,9 +11,9 @@ const eps = 2.220446049250313e-16
 func log2(x float64) float64 { return math.Log(x) / math.Ln2 }
 
 // firstOrder computes the first-order features of the region of b on the raw
-// intensities; Entropy and Uniformity use the discretised levels q.
-func firstOrder(b *box, q []int32, s *Settings) map[string]float64 {
-	x := b.values()
+// intensities x (b.values(), not modified); Entropy and Uniformity use the
+// discretised levels q.
+func firstOrder(b *box, x []float64, q []int32, s *Settings) map[string]float64 {
 	n := float64(len(x))
 	f := map[string]float64{}
 
@@ -66,7 +66,7 @@ func firstOrder(b *box, q []int32, s *Settings) map[string]float64 {
 	f["Entropy"] = entropy
 	lo, hi := x[0], x[0]
 	for _, v := range x {
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
+		lo, hi = min(lo, v), max(hi, v)
 	}
 	f["Minimum"] = lo
 	f["Maximum"] = hi
@@ -137,7 +137,9 @@ func percentiles(x []float64, ps []float64) map[float64]float64 {
 		if k+1 < n {
 			next := a[k+1]
 			for _, w := range a[k+1:] {
-				next = math.Min(next, w)
+				// The built-in min treats NaN and signed zeros as
+				// math.Min does, and is inlined.
+				next = min(next, w)
 			}
 			v += (pos - float64(k)) * (next - v)
 		}

@@ -7,18 +7,65 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// glcmAngle returns the co-occurrence count matrix of one angle (row-major
-// len(levels) x len(levels)), made symmetric when s.SymmetricalGLCM is set.
-func glcmAngle(t *texture, s *Settings, o offset) []float64 {
-	ng := len(t.levels)
-	p := make([]float64, ng*ng)
-	step := t.delta(o)
+// glcmCountBudget bounds the number of int32 counts that glcmGroups holds
+// at once (8 MB), so that several angles share one pass over the region
+// only while their matrices are small.
+const glcmCountBudget = 1 << 21
+
+// glcmGroups splits angs into runs of angles whose count matrices fit in
+// glcmCountBudget together; each run is counted in one pass.
+func glcmGroups(t *texture, angs []offset) [][]offset {
+	w := len(t.levels) + 1
+	n := max(1, glcmCountBudget/(w*w))
+	var out [][]offset
+	for len(angs) > 0 {
+		k := min(n, len(angs))
+		out = append(out, angs[:k])
+		angs = angs[k:]
+	}
+	return out
+}
+
+// glcmCounts counts the co-occurrences of every angle of angs in one pass
+// over the region. Matrix a has (ng+1) x (ng+1) entries; entry
+// (i+1, j+1) counts pairs of level indices i and j, and row and column 0
+// collect pairs with a voxel outside the region, which are not used.
+// Counting the angles together keeps successive increments of one entry
+// apart.
+func glcmCounts(t *texture, angs []offset) [][]int32 {
+	w := len(t.levels) + 1
+	// column maps a grey level to its matrix column, 0 for outside.
+	column := make([]int32, len(t.index))
+	for g := 1; g < len(t.index); g++ {
+		column[g] = t.index[g] + 1
+	}
+	steps := t.deltas(angs)
+	counts := make([][]int32, len(angs))
+	for a := range counts {
+		counts[a] = make([]int32, w*w)
+	}
+	qp := t.qp
 	for _, v := range t.vox {
-		j := t.qp[int(v)+step]
-		if j == 0 {
-			continue
+		i := int(v)
+		row := int(column[qp[i]]) * w
+		for a, step := range steps {
+			counts[a][row+int(column[qp[i+step]])]++
 		}
-		p[int(t.index[t.qp[v]])*ng+int(t.index[j])]++
+	}
+	return counts
+}
+
+// glcmMatrix returns the co-occurrence count matrix of one angle from its
+// glcmCounts matrix (row-major len(levels) x len(levels)), made symmetric
+// when s.SymmetricalGLCM is set.
+func glcmMatrix(t *texture, s *Settings, counts []int32) []float64 {
+	ng := len(t.levels)
+	w := ng + 1
+	p := make([]float64, ng*ng)
+	for i := 0; i < ng; i++ {
+		for j := 0; j < ng; j++ {
+			p[i*ng+j] = float64(counts[(i+1)*w+j+1])
+		}
 	}
 	if s.SymmetricalGLCM {
 		for i := 0; i < ng; i++ {
@@ -34,18 +81,21 @@ func glcmAngle(t *texture, s *Settings, o offset) []float64 {
 // glcmMatrices returns the matrices of every angle with the angles used.
 func glcmMatrices(t *texture, s *Settings) ([][]float64, []offset) {
 	angs := angles(t.size, s.Distances, s.Force2D, s.Force2DDimension)
-	out := make([][]float64, len(angs))
-	for a, o := range angs {
-		out[a] = glcmAngle(t, s, o)
+	var out [][]float64
+	for _, group := range glcmGroups(t, angs) {
+		for _, c := range glcmCounts(t, group) {
+			out = append(out, glcmMatrix(t, s, c))
+		}
 	}
 	return out, angs
 }
 
 // glcmFeatures computes the GLCM features: per angle and averaged, or on the
 // weighted sum of the angle matrices when s.WeightingNorm is set. Angles
-// whose matrix is empty are dropped. One angle matrix is held at a time, so
-// memory grows with the square of the number of grey levels, not 13 times
-// that.
+// whose matrix is empty are dropped. The int32 counts of one group of
+// angles take at most 8 MB unless a single angle needs more, and one
+// float64 matrix is held at a time, so memory does not grow with the
+// number of angles.
 func glcmFeatures(t *texture, s *Settings) map[string]float64 {
 	angs := angles(t.size, s.Distances, s.Force2D, s.Force2DDimension)
 	ng := len(t.levels)
@@ -64,20 +114,27 @@ func glcmFeatures(t *texture, s *Settings) map[string]float64 {
 		per = append(per, glcmOne(p, t.levels, t.ng, s.SymmetricalGLCM))
 	}
 	if s.WeightingNorm == "" {
-		for _, o := range angs {
-			one(glcmAngle(t, s, o))
+		for _, group := range glcmGroups(t, angs) {
+			for _, c := range glcmCounts(t, group) {
+				one(glcmMatrix(t, s, c))
+			}
 		}
 		return featureMean(per)
 	}
 	sum := make([]float64, ng*ng)
-	for _, o := range angs {
-		w := 1.0
-		if s.WeightingNorm != "no_weighting" {
-			d := offsetLength(o, t.spacing, s.WeightingNorm)
-			w = math.Exp(-d * d)
-		}
-		for k, v := range glcmAngle(t, s, o) {
-			sum[k] += w * v
+	k := 0
+	for _, group := range glcmGroups(t, angs) {
+		for _, c := range glcmCounts(t, group) {
+			o := angs[k]
+			k++
+			w := 1.0
+			if s.WeightingNorm != "no_weighting" {
+				d := offsetLength(o, t.spacing, s.WeightingNorm)
+				w = math.Exp(-d * d)
+			}
+			for i, v := range glcmMatrix(t, s, c) {
+				sum[i] += w * v
+			}
 		}
 	}
 	one(sum)

@@ -1,5 +1,7 @@
 package radiomics
 
+import "slices"
+
 var glszmNames = map[string]string{
 	"SE": "SmallAreaEmphasis", "LE": "LargeAreaEmphasis",
 	"GLN": "GrayLevelNonUniformity", "GLNN": "GrayLevelNonUniformityNormalized",
@@ -15,8 +17,12 @@ var glszmNames = map[string]string{
 // 3D, 8 with force2D). Components are found with union-find over the
 // neighbours that precede each voxel in index order.
 func glszmMatrix(t *texture, s *Settings) *sizeMatrix {
-	back := t.deltas(angles(t.size, []int{1}, s.Force2D, s.Force2DDimension))
-	parent := make([]int32, len(t.qp))
+	angs := angles(t.size, []int{1}, s.Force2D, s.Force2DDimension)
+	back := t.deltas(angs)
+	rest := t.deltas(notBesideLeft(angs))
+	hasLeft := slices.Contains(angs, leftOffset)
+	parent := getInt32(len(t.qp))
+	defer putInt32(parent)
 	find := func(i int32) int32 {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
@@ -33,7 +39,16 @@ func glszmMatrix(t *texture, s *Settings) *sizeMatrix {
 		// root is the root of v's component, kept current across the
 		// unions so that v is looked up once.
 		root := v
-		for _, d := range back {
+		steps := back
+		if hasLeft && qp[v-1] == g {
+			// The voxel before v along x has v's level and was joined
+			// with every neighbour that it shares with v, so only the
+			// others remain.
+			root = find(v - 1)
+			parent[v] = root
+			steps = rest
+		}
+		for _, d := range steps {
 			j := v - int32(d)
 			if qp[j] != g {
 				continue
@@ -47,7 +62,8 @@ func glszmMatrix(t *texture, s *Settings) *sizeMatrix {
 	}
 
 	// Zone sizes, counted at each root.
-	size := make([]int32, len(t.qp))
+	size := getInt32(len(t.qp))
+	defer putInt32(size)
 	for _, v := range t.vox {
 		size[find(v)]++
 	}
@@ -80,6 +96,25 @@ func glszmMatrix(t *texture, s *Settings) *sizeMatrix {
 		}
 	}
 	return m
+}
+
+// leftOffset is the offset of the voxel before a voxel along x, in the
+// one-directional form of angles (dz, dy, dx).
+var leftOffset = offset{0, 0, 1}
+
+// notBesideLeft returns the offsets o of angs whose preceding neighbour
+// (at -o) is not also a preceding neighbour of the voxel before along x,
+// which is the case when o - leftOffset is neither zero nor in angs.
+func notBesideLeft(angs []offset) []offset {
+	var out []offset
+	for _, o := range angs {
+		shifted := offset{o[0], o[1], o[2] - 1}
+		if o == leftOffset || slices.Contains(angs, shifted) {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 func glszmFeatures(t *texture, s *Settings) map[string]float64 {

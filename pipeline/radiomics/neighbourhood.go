@@ -28,8 +28,10 @@ func (t *texture) neighbourhood(s *Settings) *neighbourhood {
 	cols := nb.dependence.cols
 	// Grey levels are integers, so |h - g| <= alpha is |h - g| <= floor(alpha),
 	// tested below as one unsigned comparison of h - g + alpha with
-	// 2 alpha. The loop has no data-dependent branches.
+	// 2 alpha. A negative alpha makes no neighbour dependent. The loop has
+	// no data-dependent branches.
 	alpha := int64(math.Min(math.Floor(s.GLDMA), math.MaxInt32))
+	dependent := boolInt(alpha >= 0)
 	for _, v := range t.vox {
 		i := int(v)
 		g := int64(qp[i])
@@ -42,7 +44,7 @@ func (t *texture) neighbourhood(s *Settings) *neighbourhood {
 			tot += h
 			inside := boolInt(h != 0)
 			cnt += inside
-			dep += inside & boolInt(uint64(h-g+alpha) <= uint64(2*alpha))
+			dep += inside & dependent & boolInt(uint64(h-g+alpha) <= uint64(2*alpha))
 		}
 		row := int(t.index[g])
 		nb.dependence.p[row*cols+int(dep)]++

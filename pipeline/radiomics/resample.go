@@ -73,12 +73,12 @@ func (g resampleGrid) sourceBounds(size [3]int, margin int) bounds {
 	return r
 }
 
-// resampleRegion resamples img and the region in (on img's grid) to the
-// grid of s.ResampledPixelSpacing around roi. The image is normalised first
-// when s.Normalize is set. Images whose values are all integers are
-// truncated toward zero after interpolation, as SimpleITK does when it
-// writes an integer pixel type; points outside the image get 0.
-func resampleRegion(img *volume.Volume, in []bool, roi bounds, s *Settings) (*box, error) {
+// resampleRegion resamples img and the region (non-zero voxels of mask, on
+// img's grid) to the grid of s.ResampledPixelSpacing around roi. The image
+// is normalised first when s.Normalize is set. Images whose values are all
+// integers are truncated toward zero after interpolation, as SimpleITK does
+// when it writes an integer pixel type; points outside the image get 0.
+func resampleRegion(img *volume.Volume, mask []uint8, roi bounds, s *Settings) (*box, error) {
 	g := newResampleGrid(img.Size, img.Spacing, roi, s)
 	if int64(g.size[0])*int64(g.size[1])*int64(g.size[2]) > maxResampledVoxels {
 		return nil, fmt.Errorf("%w: resampled grid %v is too large", ErrSettings, g.size)
@@ -96,7 +96,7 @@ func resampleRegion(img *volume.Volume, in []bool, roi bounds, s *Settings) (*bo
 		}
 	}
 	ss := src.size()
-	srcIn := cropBool(img.Size, in, src)
+	srcIn := cropMask(img.Size, mask, src)
 
 	var sample func(c [3]float64) float64
 	switch s.Interpolator {

@@ -28,6 +28,8 @@ type texture struct {
 	nb *neighbourhood
 }
 
+// newTexture builds the texture of b with grey levels q, padded by pad
+// voxels. Its qp comes from int32Pool; call release when done with t.
 func newTexture(b *box, q []int32, pad int) *texture {
 	t := &texture{size: b.size, spacing: b.spacing, q: q, pad: pad}
 	t.levels, t.index = levelIndex(q)
@@ -37,7 +39,14 @@ func newTexture(b *box, q []int32, pad int) *texture {
 	for a := 0; a < 3; a++ {
 		t.psize[a] = b.size[a] + 2*pad
 	}
-	t.qp = make([]int32, t.psize[0]*t.psize[1]*t.psize[2])
+	t.qp = getInt32(t.psize[0] * t.psize[1] * t.psize[2])
+	n := 0
+	for _, g := range q {
+		if g > 0 {
+			n++
+		}
+	}
+	t.vox = make([]int32, 0, n)
 	for z := 0; z < b.size[2]; z++ {
 		for y := 0; y < b.size[1]; y++ {
 			src := (z*b.size[1] + y) * b.size[0]
@@ -52,6 +61,13 @@ func newTexture(b *box, q []int32, pad int) *texture {
 	}
 	t.nvox = len(t.vox)
 	return t
+}
+
+// release returns the padded grey levels to int32Pool; t must not be used
+// afterwards.
+func (t *texture) release() {
+	putInt32(t.qp)
+	t.qp = nil
 }
 
 // delta returns the qp index step of offset o.

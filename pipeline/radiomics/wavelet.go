@@ -8,6 +8,9 @@ var (
 	coif1Hi = []float64{0.07273261951252645, 0.3378976624574818, -0.8525720202116004, 0.3848648468648578, 0.07273261951252645, -0.015655728135791993}
 )
 
+// coif1Taps is the length of the coif1 filters.
+const coif1Taps = 6
+
 // coif1Shift is the phase of pywt.swt's periodic convolution for a
 // six-tap filter: out[n] = sum_k f[k] x[(n + 3 - k) mod N].
 const coif1Shift = 3
@@ -166,11 +169,14 @@ func newStage(w [3]window) stage {
 // filterPass convolves data (laid out as in) periodically with f along axis
 // and returns the values at the positions of the windows w (laid out as
 // out): out[n] = sum_k f[k] x[(n + coif1Shift - k) mod N], summed in
-// ascending k.
+// ascending k. f has coif1Taps taps.
 func filterPass(in, out stage, w [3]window, data []float64, axis int, f []float64) []float64 {
 	inStride := [3]int{1, in.dims[0], in.dims[0] * in.dims[1]}
 	outStride := [3]int{1, out.dims[0], out.dims[0] * out.dims[1]}
 	res := make([]float64, out.dims[0]*out.dims[1]*out.dims[2])
+
+	// The taps are unrolled for the six of coif1, in ascending order.
+	k := [coif1Taps]float64(f)
 
 	// gather[t] is the input offset along axis of position
 	// start - (len(f) - 1 - coif1Shift) + t, so that output c reads
@@ -182,8 +188,20 @@ func filterPass(in, out stage, w [3]window, data []float64, axis int, f []float6
 		p := window{start: w[axis].start - (taps - 1 - coif1Shift), n: w[axis].n}.position(t)
 		gather[t] = in.lookup[axis][p] * inStride[axis]
 	}
-	line := make([]float64, len(gather))
 
+	// Along y or z, whole x rows are filtered at once when the output x
+	// positions read consecutive input voxels, which keeps memory access
+	// sequential.
+	if axis != 0 {
+		if x0, ok := contiguousX(in, w[0], out.dims[0]); ok {
+			o := 3 - axis // the axis that is neither x nor the filter axis
+			filterRows(data, res, k, gather, x0, out.dims[0], n,
+				in.lookup[o], w[o], inStride[o], outStride[o], out.dims[o], outStride[axis])
+			return res
+		}
+	}
+
+	line := make([]float64, len(gather))
 	other := [2]int{(axis + 1) % 3, (axis + 2) % 3}
 	for u := 0; u < out.dims[other[0]]; u++ {
 		iu := in.lookup[other[0]][w[other[0]].position(u)] * inStride[other[0]]
@@ -195,14 +213,58 @@ func filterPass(in, out stage, w [3]window, data []float64, axis int, f []float6
 			}
 			ob := u*outStride[other[0]] + v*outStride[other[1]]
 			for c := 0; c < n; c++ {
-				x := line[c : c+taps]
+				x := line[c : c+coif1Taps : c+coif1Taps]
 				var s float64
-				for k, coef := range f {
-					s += coef * x[taps-1-k]
-				}
+				s += k[0] * x[5]
+				s += k[1] * x[4]
+				s += k[2] * x[3]
+				s += k[3] * x[2]
+				s += k[4] * x[1]
+				s += k[5] * x[0]
 				res[ob+c*outStride[axis]] = s
 			}
 		}
 	}
 	return res
+}
+
+// contiguousX returns the input x offset of the first of nx output x
+// positions of window w, and whether the others follow it one by one.
+func contiguousX(in stage, w window, nx int) (int, bool) {
+	x0 := in.lookup[0][w.position(0)]
+	for c := 1; c < nx; c++ {
+		if in.lookup[0][w.position(c)] != x0+c {
+			return 0, false
+		}
+	}
+	return x0, true
+}
+
+// filterRows is filterPass along y or z for contiguous x rows: output row
+// (c along the filter axis, u along axis o) is the tap-weighted sum of six
+// input rows, each output summed in the same order as in filterPass.
+func filterRows(data, res []float64, k [coif1Taps]float64, gather []int, x0, nx, n int,
+	lookupO []int, wo window, inStrideO, outStrideO, dimO, outStrideAxis int) {
+	for u := 0; u < dimO; u++ {
+		io := lookupO[wo.position(u)]*inStrideO + x0
+		for c := 0; c < n; c++ {
+			dst := res[u*outStrideO+c*outStrideAxis:][:nx]
+			r0 := data[io+gather[c+5]:][:nx]
+			r1 := data[io+gather[c+4]:][:nx]
+			r2 := data[io+gather[c+3]:][:nx]
+			r3 := data[io+gather[c+2]:][:nx]
+			r4 := data[io+gather[c+1]:][:nx]
+			r5 := data[io+gather[c]:][:nx]
+			for x := range dst {
+				var s float64
+				s += k[0] * r0[x]
+				s += k[1] * r1[x]
+				s += k[2] * r2[x]
+				s += k[3] * r3[x]
+				s += k[4] * r4[x]
+				s += k[5] * r5[x]
+				dst[x] = s
+			}
+		}
+	}
 }

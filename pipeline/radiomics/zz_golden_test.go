@@ -59,6 +59,7 @@ func TestZZGolden(t *testing.T) {
 		}, 0},
 		{"brainnorm", func(p *Params) { p.Setting.Normalize = true; p.Setting.NormalizeScale = 100; p.Setting.BinWidth = 5 }, 0},
 		{"mrbins", func(p *Params) { p.Setting.BinWidth = 8; p.Setting.Distances = []int{1, 2} }, 2},
+		{"negalpha", func(p *Params) { p.Setting.GLDMA = -1.5 }, 0},
 		{"flat", func(p *Params) { p.Setting.ResegmentRange = []float64{0}; p.Setting.BinWidth = 5000 }, 0},
 	}
 	var sb strings.Builder

@@ -3,6 +3,7 @@ package find
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -191,6 +192,10 @@ func glob(p, s []rune) bool {
 // rangeBounds returns the inclusive bounds of a DA, TM or DT key value:
 // a single value or a range.
 func rangeBounds(vr, v string) (lo, hi string, err error) {
+	if vr == "DT" && dtWithOffset.MatchString(strings.TrimSpace(v)) {
+		// One date-time with a UTC offset such as -0500, not a range.
+		return bounds(vr, v)
+	}
 	if i := strings.Index(v, "-"); i >= 0 {
 		a, b := strings.TrimSpace(v[:i]), strings.TrimSpace(v[i+1:])
 		if vr == "DT" && strings.Count(v, "-") > 1 {
@@ -218,6 +223,10 @@ func rangeBounds(vr, v string) (lo, hi string, err error) {
 	}
 	return bounds(vr, v)
 }
+
+// dtWithOffset matches a single DT value with a UTC offset (PS3.5 Table
+// 6.2-1: YYYYMMDDHHMMSS.FFFFFF&ZZXX), whose minus sign is not a range.
+var dtWithOffset = regexp.MustCompile(`^[0-9]{4,14}(\.[0-9]{1,6})?[+-][0-9]{4}$`)
 
 // bounds returns the first and last instant a DA, TM or DT value names, as
 // fixed-width digit strings that compare in time order.

@@ -18,6 +18,9 @@ type GetConfig struct {
 	DataDir string
 	// Log may be nil.
 	Log *slog.Logger
+	// Audit, when set, receives a Record of every retrieve once its final
+	// response is sent or its failure answered.
+	Audit func(Record)
 }
 
 // GetService is the C-GET SCP of the Patient Root and Study Root
@@ -41,7 +44,7 @@ func NewGetService(cfg GetConfig) *GetService {
 
 // Begin implements scp.Service.
 func (s *GetService) Begin(req *scp.Request) scp.Operation {
-	return &retrieveOp{req: req, field: dimse.CGetRSP, run: s.run}
+	return &retrieveOp{req: req, field: dimse.CGetRSP, run: s.run, audit: &auditor{emit: s.cfg.Audit, operation: "C-GET"}}
 }
 
 // run performs a C-GET: the matching instances go back on

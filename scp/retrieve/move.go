@@ -32,6 +32,9 @@ type MoveConfig struct {
 	ConnectTimeout, DIMSETimeout time.Duration
 	// Log may be nil.
 	Log *slog.Logger
+	// Audit, when set, receives a Record of every retrieve once its final
+	// response is sent or its failure answered.
+	Audit func(Record)
 }
 
 // MoveService is the C-MOVE SCP of the Patient Root and Study Root
@@ -64,7 +67,7 @@ func modelOf(abstract string) (string, bool) {
 
 // Begin implements scp.Service.
 func (s *MoveService) Begin(req *scp.Request) scp.Operation {
-	return &retrieveOp{req: req, field: dimse.CMoveRSP, run: s.run}
+	return &retrieveOp{req: req, field: dimse.CMoveRSP, run: s.run, audit: &auditor{emit: s.cfg.Audit, operation: "C-MOVE"}}
 }
 
 // retrieveOp collects the identifier of a C-MOVE or C-GET request and runs
@@ -75,6 +78,7 @@ type retrieveOp struct {
 	buf     bytes.Buffer
 	tooLong bool
 	run     func(op *retrieveOp, rsp scp.Responder)
+	audit   *auditor
 }
 
 func (o *retrieveOp) Write(p []byte) (int, error) {
@@ -99,6 +103,7 @@ func (o *retrieveOp) fail(rsp scp.Responder, status uint16, comment string) {
 		cmd.SetString(dimse.TagErrorComment, comment)
 	}
 	_ = rsp.Respond(cmd, nil)
+	o.audit.done(o, status, nil, comment)
 }
 
 // matches checks the request and returns the instances it selects, or
@@ -118,6 +123,7 @@ func (o *retrieveOp) matches(ix Index, rsp scp.Responder, log *slog.Logger) ([]s
 		var recs []store.InstanceRecord
 		if recs, err = Match(ix, model, id); err == nil {
 			log.Info("retrieve matched", "level", id.Level, "studies", describeIDs(id.StudyUIDs), "instances", len(recs))
+			o.audit.matched(recs)
 			return recs, true
 		}
 	}
@@ -182,6 +188,7 @@ func finish(o *retrieveOp, rsp scp.Responder, c *counts, canceled bool, comment 
 		}
 		cmd.SetString(dimse.TagErrorComment, comment)
 	}
+	o.audit.done(o, status, c, comment)
 	if len(c.failedUIDs) > 0 {
 		_ = rsp.Respond(cmd, bytes.NewReader(failedUIDList(c.failedUIDs, o.req.TransferSyntax)))
 		return
@@ -196,6 +203,7 @@ func (s *MoveService) run(o *retrieveOp, rsp scp.Responder) {
 
 	// 1. The Move Destination must be known.
 	dest, _ := o.req.Command.String(dimse.TagMoveDestination)
+	o.audit.destination = dest
 	peer, known := config.Peer{}, false
 	if dest != "" && s.cfg.Destination != nil {
 		peer, known = s.cfg.Destination(dest)
