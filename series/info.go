@@ -148,22 +148,30 @@ func ReadSeriesInfo(path string) (SeriesInfo, error) {
 // file, with Instances and Frames counted over all files. Only headers are
 // read.
 func ReadSeriesInfoFiles(files []string) (SeriesInfo, error) {
-	if len(files) == 0 {
-		return SeriesInfo{}, ErrEmptySeries
-	}
-	var info SeriesInfo
+	infos := make([]SeriesInfo, len(files))
 	for i, path := range files {
-		ds, err := readHeader(path)
+		one, err := ReadSeriesInfo(path)
 		if err != nil {
 			return SeriesInfo{}, err
 		}
-		one := InfoFromHeader(ds)
-		if i == 0 {
-			info = one
-			continue
-		}
+		infos[i] = one
+	}
+	return MergeSeriesInfo(files, infos)
+}
+
+// MergeSeriesInfo summarises a series from the SeriesInfo of each of its
+// files, as ReadSeriesInfo returns them in the order of files: the first
+// file's header, with Instances and Frames summed. It returns
+// ErrMixedSeries when the files belong to different series, so that a
+// caller may cache the per-file results and merge them again cheaply.
+func MergeSeriesInfo(files []string, infos []SeriesInfo) (SeriesInfo, error) {
+	if len(infos) == 0 {
+		return SeriesInfo{}, ErrEmptySeries
+	}
+	info := infos[0]
+	for i, one := range infos[1:] {
 		if one.SeriesInstanceUID != info.SeriesInstanceUID {
-			return SeriesInfo{}, fmt.Errorf("%w: %s has series %s, %s has %s", ErrMixedSeries, path, one.SeriesInstanceUID, files[0], info.SeriesInstanceUID)
+			return SeriesInfo{}, fmt.Errorf("%w: %s has series %s, %s has %s", ErrMixedSeries, files[i+1], one.SeriesInstanceUID, files[0], info.SeriesInstanceUID)
 		}
 		info.Instances++
 		info.Frames += one.Frames

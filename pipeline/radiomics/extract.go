@@ -187,7 +187,7 @@ func Extract(ctx context.Context, img *volume.Volume, mask *volume.Mask, p Param
 // filters run on, and the offset of the box in img's grid (zero when
 // resampled, because the box is then on the new grid). Without resampling it
 // is the bounding box roi plus PadDistance voxels, or more when an enabled
-// filter reaches further; an axis whose padded range would leave the image
+// filter reaches further. An axis whose padded range would leave the image
 // is kept whole.
 func workingBox(img *volume.Volume, mask []uint8, roi bounds, p *Params) (*box, [3]int, error) {
 	s := &p.Setting

@@ -27,9 +27,9 @@ func glcmGroups(t *texture, angs []offset) [][]offset {
 }
 
 // glcmCounts counts the co-occurrences of every angle of angs in one pass
-// over the region. Matrix a has (ng+1) x (ng+1) entries; entry
-// (i+1, j+1) counts pairs of level indices i and j, and row and column 0
-// collect pairs with a voxel outside the region, which are not used.
+// over the region. Matrix a has (ng+1) x (ng+1) entries. Entry (i+1, j+1)
+// counts pairs of level indices i and j. Row and column 0 collect pairs
+// with a voxel outside the region and are not used.
 // Counting the angles together keeps successive increments of one entry
 // apart.
 func glcmCounts(t *texture, angs []offset) [][]int32 {

@@ -20,12 +20,15 @@ func glrlmMatrices(t *texture, s *Settings) ([]*sizeMatrix, []offset) {
 	maxLen := max(t.size[0], t.size[1], t.size[2])
 	out := make([]*sizeMatrix, len(angs))
 	qp := t.qp
+
 	// run[i] is the length of the run that ends at voxel i so far. Steps
 	// are positive, so the voxel before i along the angle comes earlier in
 	// t.vox and its run is already known. Outside voxels keep run 0.
 	run := getInt32(len(qp))
 	defer putInt32(run)
 	counts := make([]int32, len(t.levels)*maxLen)
+
+	// Count the runs of each angle, then store them as a matrix.
 	for a, o := range angs {
 		step := t.delta(o)
 		clear(counts)
@@ -40,6 +43,7 @@ func glrlmMatrices(t *texture, s *Settings) ([]*sizeMatrix, []offset) {
 			// 1 avoids a branch that noisy images mispredict.
 			counts[int(t.index[g])*maxLen+int(n)-1] += boolInt(qp[i+step] != g)
 		}
+
 		m := newSizeMatrix(t.levels, maxLen)
 		for k, c := range counts {
 			m.p[k] = float64(c)

@@ -26,6 +26,7 @@ func (t *texture) neighbourhood(s *Settings) *neighbourhood {
 	}
 	qp := t.qp
 	cols := nb.dependence.cols
+
 	// Grey levels are integers, so |h - g| <= alpha is |h - g| <= floor(alpha),
 	// tested below as one unsigned comparison of h - g + alpha with
 	// 2 alpha. A negative alpha makes no neighbour dependent. The loop has
@@ -46,6 +47,8 @@ func (t *texture) neighbourhood(s *Settings) *neighbourhood {
 			cnt += inside
 			dep += inside & dependent & boolInt(uint64(h-g+alpha) <= uint64(2*alpha))
 		}
+
+		// Count the voxel in the dependence matrix and the NGTDM.
 		row := int(t.index[g])
 		nb.dependence.p[row*cols+int(dep)]++
 		// A voxel without region neighbours still counts in n_i, as in
@@ -59,8 +62,8 @@ func (t *texture) neighbourhood(s *Settings) *neighbourhood {
 	return nb
 }
 
-// boolInt returns 1 for true and 0 for false; the compiler emits it without
-// a branch.
+// boolInt returns 1 for true and 0 for false. It is inlined, and Go 1.26 on
+// amd64 compiles it to a conditional set instruction instead of a branch.
 func boolInt(b bool) int32 {
 	if b {
 		return 1

@@ -77,7 +77,7 @@ func (g resampleGrid) sourceBounds(size [3]int, margin int) bounds {
 // img's grid) to the grid of s.ResampledPixelSpacing around roi. The image
 // is normalised first when s.Normalize is set. Images whose values are all
 // integers are truncated toward zero after interpolation, as SimpleITK does
-// when it writes an integer pixel type; points outside the image get 0.
+// when it writes an integer pixel type. Points outside the image get 0.
 func resampleRegion(img *volume.Volume, mask []uint8, roi bounds, s *Settings) (*box, error) {
 	g := newResampleGrid(img.Size, img.Spacing, roi, s)
 	if int64(g.size[0])*int64(g.size[1])*int64(g.size[2]) > maxResampledVoxels {

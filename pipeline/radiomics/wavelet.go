@@ -73,10 +73,10 @@ func swt(size [3]int, data []float64, axes []int) map[string][]float64 {
 
 // swtRegion returns the bands of swt cropped to r, in the order of
 // bandNames(len(axes)). Each pass filters only the lines that the region
-// depends on: along an axis not yet filtered, the region plus the filter
-// reach; along an axis already filtered, the region alone. Every value is
-// computed with the same operations in the same order as on the whole
-// image, so the result equals the crop of swt.
+// depends on. Along an axis not yet filtered, these are the region plus the
+// filter reach, and along an axis already filtered the region alone. Every
+// value is computed with the same operations in the same order as on the
+// whole image, so the result equals the crop of swt.
 func swtRegion(size [3]int, data []float64, axes []int, r bounds) [][]float64 {
 	// 1. Per axis: the extended (even) length and the windows of positions
 	// needed before and after that axis is filtered.

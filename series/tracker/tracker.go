@@ -95,10 +95,11 @@ type Tracker struct {
 	forceScan   bool
 
 	// Caches of header reads, keyed by what they depend on.
-	infos    map[string]cachedInfo  // series UID -> info
-	refs     map[string]cachedRefs  // SOP instance UID of a region -> referenced series
-	full     map[string]cachedRoles // study UID -> full evaluation
-	written  []byte                 // last states snapshot
+	infos    map[string]cachedInfo   // series UID -> info
+	headers  map[string]cachedHeader // SOP instance UID -> one file's info
+	refs     map[string]cachedRefs   // SOP instance UID of a region -> referenced series
+	full     map[string]cachedRoles  // study UID -> full evaluation
+	written  []byte                  // last states snapshot
 	lastSnap time.Time
 	snapSeq  int64 // StatusChanges when it was written
 }
@@ -107,6 +108,13 @@ type cachedInfo struct {
 	key  string
 	info series.SeriesInfo
 	err  error
+}
+
+// cachedHeader is the header of one instance file, valid while the file's
+// SHA-256 is unchanged.
+type cachedHeader struct {
+	sha  string
+	info series.SeriesInfo
 }
 
 type cachedRefs struct {
@@ -143,7 +151,7 @@ func New(st *store.Store, cfg Config) (*Tracker, error) {
 	}
 	return &Tracker{
 		st: st, cfg: cfg, log: log, lastChanges: -1, forceScan: true,
-		infos: map[string]cachedInfo{}, refs: map[string]cachedRefs{}, full: map[string]cachedRoles{},
+		infos: map[string]cachedInfo{}, headers: map[string]cachedHeader{}, refs: map[string]cachedRefs{}, full: map[string]cachedRoles{},
 	}, nil
 }
 
@@ -269,6 +277,9 @@ func (t *Tracker) prune() {
 	}
 	if len(t.infos) > maxCached {
 		t.infos = map[string]cachedInfo{}
+	}
+	if len(t.headers) > maxCached {
+		t.headers = map[string]cachedHeader{}
 	}
 	if len(t.refs) > maxCached {
 		t.refs = map[string]cachedRefs{}
@@ -541,9 +552,34 @@ func (t *Tracker) info(seriesUID string, recs []store.InstanceRecord) (series.Se
 	if c, ok := t.infos[seriesUID]; ok && c.key == key {
 		return c.info, c.err
 	}
-	info, err := series.ReadSeriesInfoFiles(t.files(recs))
+	info, err := t.readSeriesInfo(recs)
 	t.infos[seriesUID] = cachedInfo{key: key, info: info, err: err}
 	return info, err
+}
+
+// readSeriesInfo summarises a series from the headers of its files. Each
+// file's header is read once and cached, so that a series growing one
+// instance at a time costs one header read per instance, not one per
+// instance and change.
+func (t *Tracker) readSeriesInfo(recs []store.InstanceRecord) (series.SeriesInfo, error) {
+	sorted := append([]store.InstanceRecord(nil), recs...)
+	sort.Slice(sorted, func(i, j int) bool { return t.abs(sorted[i]) < t.abs(sorted[j]) })
+	files := make([]string, len(sorted))
+	infos := make([]series.SeriesInfo, len(sorted))
+	for i, r := range sorted {
+		files[i] = t.abs(r)
+		if c, ok := t.headers[r.SOPInstanceUID]; ok && c.sha == r.SHA256 {
+			infos[i] = c.info
+			continue
+		}
+		one, err := series.ReadSeriesInfo(files[i])
+		if err != nil {
+			return series.SeriesInfo{}, err
+		}
+		t.headers[r.SOPInstanceUID] = cachedHeader{sha: r.SHA256, info: one}
+		infos[i] = one
+	}
+	return series.MergeSeriesInfo(files, infos)
 }
 
 func (t *Tracker) referenced(rec store.InstanceRecord) ([]string, error) {
