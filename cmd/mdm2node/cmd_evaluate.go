@@ -41,9 +41,14 @@ func evaluate(args []string, stdout, stderr io.Writer) error {
 	threshold := fs.Float64("threshold", 0.5, "probability at or above which a case is called WDLPS, for accuracy, sensitivity, specificity, PPV and NPV")
 	out := fs.String("out", "", "`directory` to write report.html and the PNG plots into (created if missing); empty writes no files")
 	format := fs.String("format", "text", "format of the metrics printed on standard output: text or json")
+	bundlePath := fs.String("bundle", "", "model bundle `file`: compute the features of the -cohort studies, score them with every model of the bundle, and evaluate those predictions (instead of -predictions)")
+	cohortDir := fs.String("cohort", "", "cohort `folder` for -bundle: one sub-folder of DICOM files per study and a manifest, as `mdm2node features` reads it")
+	cohortSet := fs.String("set", "validation", "cohort column value (train or validation) for a manifest from `mdm2node synth`, which has none; with -bundle")
+	configPath := fs.String("config", "", "node configuration `file` for the series rules and the deep extractor; with -bundle")
 	nomogramPath := fs.String("nomogram", "", "JSON `file` with a logistic model, {\"intercept\": b0, \"variables\": [{\"name\", \"coefficient\", \"min\", \"max\"}, ...]}, whose points nomogram is added to the report; needs -out")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mdm2node evaluate -predictions FILE [-threshold 0.5] [-out DIR] [-format text|json] [-nomogram FILE]")
+		fmt.Fprintln(stderr, "usage: mdm2node evaluate (-predictions FILE | -bundle FILE -cohort DIR [-set validation] [-config FILE])")
+		fmt.Fprintln(stderr, "                         [-threshold 0.5] [-out DIR] [-format text|json] [-nomogram FILE]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -54,8 +59,21 @@ func evaluate(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q; the predictions file is given with -predictions", fs.Args())
 	}
+	if *bundlePath != "" {
+		if *predictions != "" || *cohortDir == "" {
+			return errors.New("-bundle needs -cohort DIR and replaces -predictions")
+		}
+		tmp, err := os.MkdirTemp("", "mdm2node-evaluate-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		if *predictions, err = scoreCohort(tmp, *bundlePath, *cohortDir, *cohortSet, *configPath); err != nil {
+			return err
+		}
+	}
 	if *predictions == "" {
-		return errors.New("missing -predictions FILE")
+		return errors.New("missing -predictions FILE (or -bundle FILE -cohort DIR)")
 	}
 	if math.IsNaN(*threshold) || *threshold < 0 || *threshold > 1 {
 		return fmt.Errorf("invalid -threshold %g: must be in [0, 1]", *threshold)
@@ -282,4 +300,29 @@ func readNomogram(path string) (*stats.Nomogram, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return nomo, nil
+}
+
+// scoreCohort computes the feature table of the studies under cohortDir in
+// tmp and writes there the predictions of every model of the bundle, as
+// `mdm2node features -bundle` does. It returns the predictions file.
+func scoreCohort(tmp, bundlePath, cohortDir, set, configPath string) (string, error) {
+	predictions := filepath.Join(tmp, "predictions.csv")
+	args := []string{
+		"-cohort", cohortDir, "-set", set, "-cache", "none",
+		"-out", filepath.Join(tmp, "features.csv"),
+		"-bundle", bundlePath, "-predictions", predictions,
+	}
+	if configPath != "" {
+		args = append(args, "-config", configPath)
+	}
+	// The features command reports on standard output, which belongs to
+	// the metrics here, so its lines go to standard error meanwhile.
+	stdout := os.Stdout
+	os.Stdout = os.Stderr
+	err := runFeatures(args)
+	os.Stdout = stdout
+	if err != nil {
+		return "", fmt.Errorf("scoring the cohort: %w", err)
+	}
+	return predictions, nil
 }

@@ -18,13 +18,15 @@ import (
 )
 
 func init() {
-	register("extract", "compute features for an image and mask file: extract -image FILE -mask FILE [-params FILE] [-features radiomics] [-format json|csv]", runExtract)
+	register("extract", "compute features of one region: extract (-image FILE -mask FILE | -series DIR -region FILE) [-params FILE] [-features radiomics,deep] [-format json|csv]", runExtract)
 }
 
 func runExtract(args []string) error {
 	fs := flag.NewFlagSet("extract", flag.ContinueOnError)
 	image := fs.String("image", "", "image `file` (.nrrd, .nii or .nii.gz)")
 	maskPath := fs.String("mask", "", "mask `file` on the same grid as the image (.nrrd, .nii or .nii.gz)")
+	seriesDir := fs.String("series", "", "DICOM series `folder` (instead of -image): every file of one image series")
+	regionFile := fs.String("region", "", "DICOM SEG or RT Structure Set `file` of the region on the -series images (instead of -mask); the segment or ROI is chosen by series.region_labels")
 	params := fs.String("params", "", "PyRadiomics-style YAML parameter `file`; default: Original and Wavelet images, all classes (851 features)")
 	features := fs.String("features", "radiomics", "comma-separated feature `sets` to compute")
 	format := fs.String("format", "json", "output format: json (one object of feature name to value) or csv (a header row and a value row)")
@@ -35,8 +37,15 @@ func runExtract(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *image == "" || *maskPath == "" {
-		return errors.New("both -image and -mask are required")
+	fileInput := *image != "" || *maskPath != ""
+	dicomInput := *seriesDir != "" || *regionFile != ""
+	switch {
+	case fileInput && dicomInput:
+		return errors.New("give either -image and -mask, or -series and -region, not both")
+	case dicomInput && (*seriesDir == "" || *regionFile == ""):
+		return errors.New("both -series and -region are required")
+	case !dicomInput && (*image == "" || *maskPath == ""):
+		return errors.New("both -image and -mask are required (or -series and -region for DICOM input)")
 	}
 	if *format != "json" && *format != "csv" {
 		return fmt.Errorf("invalid -format %q: use json or csv", *format)
@@ -56,9 +65,17 @@ func runExtract(args []string) error {
 		sets = append(sets, set)
 	}
 
-	// 2. Read image and mask. NOTE: DICOM input (a series plus SEG or
-	// RTSTRUCT) belongs here once the series package assembles volumes and
-	// masks; every feature set already takes a volume.Volume and volume.Mask.
+	// 2. Read image and mask: a DICOM series and its region, or files.
+	if dicomInput {
+		img, mask, mod, err := readDICOMInput(*seriesDir, *regionFile, *config)
+		if err != nil {
+			return err
+		}
+		if *modality == "" {
+			*modality = mod
+		}
+		return computeAndWrite(sets, extractInput{Image: img, Mask: mask, Modality: *modality, ConfigPath: *config, ParamsPath: *params}, *format, *out)
+	}
 	lab := *label
 	if lab == 0 {
 		lab = 1
@@ -79,8 +96,14 @@ func runExtract(args []string) error {
 		return err
 	}
 
-	// 3. Compute and join the rows.
-	in := extractInput{Image: img, Mask: mask, Modality: *modality, ConfigPath: *config, ParamsPath: *params}
+	return computeAndWrite(sets, extractInput{Image: img, Mask: mask, Modality: *modality, ConfigPath: *config, ParamsPath: *params}, *format, *out)
+}
+
+// computeAndWrite runs every feature set on in, joins their rows and writes
+// them in format (json or csv) to the file out, or to standard output when
+// out is empty.
+func computeAndWrite(sets []featureSet, in extractInput, format, out string) error {
+	// 1. Compute and join the rows.
 	var names []string
 	var values []float64
 	for _, set := range sets {
@@ -92,10 +115,10 @@ func runExtract(args []string) error {
 		values = append(values, v...)
 	}
 
-	// 4. Write.
+	// 2. Write.
 	w := io.Writer(os.Stdout)
-	if *out != "" {
-		f, err := os.Create(*out)
+	if out != "" {
+		f, err := os.Create(out)
 		if err != nil {
 			return err
 		}
@@ -103,7 +126,8 @@ func runExtract(args []string) error {
 		w = f
 	}
 	bw := bufio.NewWriter(w)
-	if *format == "json" {
+	var err error
+	if format == "json" {
 		err = writeFeaturesJSON(bw, names, values)
 	} else {
 		err = writeFeaturesCSV(bw, names, values)
