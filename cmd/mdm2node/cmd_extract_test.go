@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -122,5 +124,81 @@ func TestExtractCommandNIfTI(t *testing.T) {
 	}
 	if e := got["original_firstorder_Energy"]; e != 567 {
 		t.Errorf("Energy = %v, IBSI 567", e)
+	}
+}
+
+// pythonSEGVolume returns, computed with pydicom and numpy, the number of
+// region voxels of a binary SEG times the voxel volume of its series: pixel
+// spacing times the distance between the first two slice positions.
+func pythonSEGVolume(t *testing.T, seg string, slices []string) float64 {
+	t.Helper()
+	py := testutil.RequirePython(t, "pydicom", "numpy")
+	script := `import sys, pydicom
+seg = pydicom.dcmread(sys.argv[1])
+a, b = (pydicom.dcmread(p) for p in sys.argv[2:4])
+count = int(seg.pixel_array.astype(bool).sum())
+dz = abs(float(a.ImagePositionPatient[2]) - float(b.ImagePositionPatient[2]))
+print(count * float(a.PixelSpacing[0]) * float(a.PixelSpacing[1]) * dz)
+`
+	out, err := exec.Command(py, append([]string{"-c", script, seg}, slices[:2]...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("python: %v\n%s", err, out)
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	if err != nil {
+		t.Fatalf("python output %q: %v", out, err)
+	}
+	return v
+}
+
+func TestExtractCommandDICOMSeries(t *testing.T) {
+	seriesDir := testutil.SharedPath(t, "testdata/dicom/dcmqi/segmentations/ct-3slice")
+	seg := testutil.SharedPath(t, "testdata/dicom/dcmqi/segmentations/liver.dcm")
+	slices, err := filepath.Glob(filepath.Join(seriesDir, "*.dcm"))
+	if err != nil || len(slices) < 2 {
+		t.Fatalf("slices of %s: %v %v", seriesDir, slices, err)
+	}
+	sort.Strings(slices)
+	want := pythonSEGVolume(t, seg, slices)
+
+	tmp := t.TempDir()
+	params := filepath.Join(tmp, "params.yaml")
+	if err := os.WriteFile(params, []byte("imageType:\n  Original: {}\nfeatureClass:\n  shape:\n  firstorder:\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(tmp, "f.json")
+	if err := runExtract([]string{"-series", seriesDir, "-region", seg, "-params", params, "-o", out}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]float64
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	const relTol = 1e-6 // both sides multiply the same decimal spacings
+	if v := got["original_shape_VoxelVolume"]; math.Abs(v-want) > relTol*want {
+		t.Errorf("VoxelVolume = %v, pydicom count times voxel volume %v", v, want)
+	}
+	if _, ok := got["original_firstorder_Mean"]; !ok {
+		t.Error("no original_firstorder_Mean in the output")
+	}
+}
+
+func TestExtractCommandInputFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-series", "dir"}, "both -series and -region"},
+		{[]string{"-image", "a.nrrd", "-mask", "b.nrrd", "-series", "dir", "-region", "r.dcm"}, "not both"},
+		{[]string{"-series", t.TempDir(), "-region", "r.dcm"}, "no files"},
+	} {
+		err := runExtract(c.args)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want one containing %q", c.args, err, c.want)
+		}
 	}
 }
