@@ -60,6 +60,11 @@ func runHelp(args []string) error {
 		if !ok {
 			return fmt.Errorf("unknown command %q", args[0])
 		}
+		// Flag sets print their usage on standard error; help is asked for,
+		// so it goes to standard output like the command list.
+		stderr := os.Stderr
+		os.Stderr = os.Stdout
+		defer func() { os.Stderr = stderr }()
 		return cmd.run([]string{"-h"})
 	}
 	printUsage(os.Stdout)
