@@ -66,6 +66,8 @@ func readReport(t testing.TB, path, studyUID string) reportContent {
 		t.Errorf("report does not state the training data")
 	}
 
+	validateReport(t, path, studyUID)
+
 	meta, err := exec.Command(testutil.RequireTool(t, "dcmdump"), "+P", "0020,000d", path).CombinedOutput()
 	if err != nil {
 		t.Fatalf("dcmdump: %v\n%s", err, meta)
@@ -74,6 +76,55 @@ func readReport(t testing.TB, path, studyUID string) reportContent {
 		t.Errorf("report Study Instance UID %s, want %s", strings.TrimSpace(string(meta)), studyUID)
 	}
 	return r
+}
+
+// validateReport checks a received report with three independent readers:
+// DCMTK dsrdump must print no error or warning, dicom3tools dciodvfy no
+// error, and pydicom must read it as a Comprehensive SR of studyUID with a
+// content tree. The one warning dciodvfy may give names the private coding
+// scheme 99MDM2, which the report declares in its Coding Scheme
+// Identification Sequence.
+func validateReport(t testing.TB, path, studyUID string) {
+	t.Helper()
+
+	// 1. dsrdump: warnings and errors go to standard error as "W:" or "E:".
+	cmd := exec.Command(testutil.RequireTool(t, "dsrdump"), "-Ee", path)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Errorf("dsrdump -Ee %s: %v\n%s", path, err, stderr.String())
+	}
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if strings.HasPrefix(line, "W:") || strings.HasPrefix(line, "E:") {
+			t.Errorf("dsrdump: %s", line)
+		}
+	}
+
+	// 2. dciodvfy: no error; warnings only about the private scheme.
+	out, _ := exec.Command(testutil.RequireTool(t, "dciodvfy"), path).CombinedOutput()
+	for _, line := range strings.Split(string(out), "\n") {
+		switch {
+		case strings.HasPrefix(line, "Error"):
+			t.Errorf("dciodvfy: %s", line)
+		case strings.HasPrefix(line, "Warning") && !strings.Contains(line, "<99MDM2>"):
+			t.Errorf("dciodvfy: %s", line)
+		}
+	}
+
+	// 3. pydicom.
+	py := testutil.RequirePython(t, "pydicom")
+	script := `import sys, pydicom
+d = pydicom.dcmread(sys.argv[1])
+print(d.SOPClassUID, d.StudyInstanceUID, d.Modality, len(d.ContentSequence))
+`
+	got, err := exec.Command(py, "-c", script, path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pydicom: %v\n%s", err, got)
+	}
+	fields := strings.Fields(string(got))
+	if len(fields) != 4 || fields[0] != "1.2.840.10008.5.1.4.1.1.88.33" || fields[1] != studyUID || fields[2] != "SR" || fields[3] == "0" {
+		t.Errorf("pydicom reads %q, want a Comprehensive SR of study %s with content items", strings.TrimSpace(string(got)), studyUID)
+	}
 }
 
 // pipelineEvents returns the PipelineRun events of a node's audit log.
