@@ -39,7 +39,10 @@ func TestSyntheticStudy(t *testing.T) {
 	bundle := trainedModel(t)
 	dir := t.TempDir()
 	receiver := startNode(t, "RECEIVER", filepath.Join(dir, "receiver"), "")
-	scorer := startNode(t, "MDM2NODE", filepath.Join(dir, "node"), pipelineConfig(bundle, receiver.port, ""))
+	dcmtkDir := filepath.Join(dir, "storescp")
+	dcmtkPort := startStorescp(t, "STORESCP", dcmtkDir)
+	scorer := startNode(t, "MDM2NODE", filepath.Join(dir, "node"),
+		withStorescpDestination(pipelineConfig(bundle, receiver.port, ""), "STORESCP", dcmtkPort))
 
 	// 1. A new study, unseen in training, pushed as a modality would.
 	study := filepath.Join(dir, "study")
@@ -53,6 +56,12 @@ func TestSyntheticStudy(t *testing.T) {
 	rep := readReport(t, path, studyUID)
 	t.Logf("likelihood %.3f, class %s", rep.likelihood, rep.class)
 
-	// 3. One audited run; the stored report does not start another.
+	// 3. DCMTK storescp receives the same report.
+	fromDCMTK := readReport(t, waitForFile(t, dcmtkDir, 2*time.Minute), studyUID)
+	if fromDCMTK.likelihood != rep.likelihood {
+		t.Errorf("storescp received likelihood %v, the receiver node %v", fromDCMTK.likelihood, rep.likelihood)
+	}
+
+	// 4. One audited run; the stored report does not start another.
 	assertOneRun(t, scorer, receiver, studyUID)
 }
