@@ -502,6 +502,7 @@ func TestMissingSlice(t *testing.T) {
 	}
 	st := e.at(quiet)
 	want(t, st, store.StateWaitingForSeries, "ct:", "missing slices")
+	e.wantAudited(st.StudyInstanceUID, "missing slices")
 	t.Log(st.Reason)
 }
 
@@ -515,6 +516,7 @@ func TestSEGReferencingAbsentImages(t *testing.T) {
 	e.assignCT()
 	st := e.at(quiet)
 	want(t, st, store.StateWaitingForSeries, "ct: no usable region", "SEG", "not in the series")
+	e.wantAudited(st.StudyInstanceUID, "not in the series")
 	t.Log(st.Reason)
 	if r, _ := st.Role(pipeline.RoleCT); r.SeriesUID == "" || r.RegionSOPInstanceUID != "" {
 		t.Fatalf("ct role %+v", r)
@@ -565,6 +567,7 @@ func TestRTSTRUCTOffGrid(t *testing.T) {
 	e.assignCT()
 	st := e.at(quiet)
 	want(t, st, store.StateWaitingForSeries, "off the image grid", "t1wi:", "t2fs:")
+	e.wantAudited(st.StudyInstanceUID, "off the image grid")
 	t.Log(st.Reason)
 	r, _ := st.Role(pipeline.RoleCT)
 	if !r.Assigned || r.SeriesReason != store.AssignedReason || !strings.Contains(r.Missing, "RTSTRUCT") {
@@ -595,4 +598,19 @@ func TestUnreadableRegionDoesNotStopTheTracker(t *testing.T) {
 		t.Fatalf("state %v: %s", st.State, st.Reason)
 	}
 	t.Log(st.Reason)
+}
+
+// wantAudited checks that a StudyStateChanged event of study carries
+// reason in its detail, so that an administrator tailing the audit log sees
+// why the study waits.
+func (e *env) wantAudited(study, reason string) {
+	e.t.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, ev := range e.events {
+		if ev.Type == AuditStudyState && ev.StudyInstanceUID == study && strings.Contains(ev.Detail, reason) {
+			return
+		}
+	}
+	e.t.Errorf("no %s event of study %s with %q in %d audit events", AuditStudyState, study, reason, len(e.events))
 }
