@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -346,7 +347,21 @@ func (q *JobQueue) Complete(id uint64, outcome pipeline.Outcome) error {
 	if outcome.Class != "" {
 		reason += fmt.Sprintf(", %s (likelihood %.3f)", outcome.Class, outcome.Likelihood)
 	}
+	reason += stageTimes(outcome.Stages)
 	return q.finish(id, JobDone, StateReported, reason, &outcome)
+}
+
+// stageTimes formats the duration of each pipeline stage for a reason, for
+// example "; stages: load 248ms, radiomics 1.741s", or "" without stages.
+func stageTimes(stages []pipeline.Stage) string {
+	if len(stages) == 0 {
+		return ""
+	}
+	parts := make([]string, len(stages))
+	for i, st := range stages {
+		parts[i] = st.Name + " " + st.Duration.Round(time.Millisecond).String()
+	}
+	return "; stages: " + strings.Join(parts, ", ")
 }
 
 // Fail marks the job's study failed with the reason.

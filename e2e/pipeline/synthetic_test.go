@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -62,6 +63,35 @@ func TestSyntheticStudy(t *testing.T) {
 		t.Errorf("storescp received likelihood %v, the receiver node %v", fromDCMTK.likelihood, rep.likelihood)
 	}
 
-	// 4. One audited run; the stored report does not start another.
+	// 4. `mdm2node studies` shows the roles, the state and the timings.
+	wantStudiesListing(t, scorer.dataDir, studyUID)
+
+	// 5. One audited run; the stored report does not start another.
 	assertOneRun(t, scorer, receiver, studyUID)
+}
+
+// wantStudiesListing waits until `mdm2node studies`, run while the node
+// holds its index, lists studyUID as reported with a series and region for
+// each role and the time of each pipeline stage.
+func wantStudiesListing(t *testing.T, dataDir, studyUID string) {
+	t.Helper()
+	want := []string{"STUDY " + studyUID, "reported", "stages:", "score ", "\n  ct ", "\n  t1wi ", "\n  t2fs ", "region"}
+	var out string
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		out = run(t, "studies", "-data-dir", dataDir, "-wait", "500ms")
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("studies does not show %q:\n%s", missing, out)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 }
