@@ -83,6 +83,7 @@ type node struct {
 	dataDir string
 	log     *lockedBuffer
 	exited  chan struct{}
+	cmd     *exec.Cmd
 }
 
 // startNode writes dir/config.yaml with the node section, storage and audit
@@ -91,7 +92,13 @@ type node struct {
 // the end of the test.
 func startNode(t testing.TB, ae, dir, extra string) *node {
 	t.Helper()
-	n := &node{ae: ae, port: testutil.FreePort(t), dir: dir, dataDir: filepath.Join(dir, "data"),
+	return startNodeOn(t, ae, dir, extra, testutil.FreePort(t))
+}
+
+// startNodeOn is startNode on a given port.
+func startNodeOn(t testing.TB, ae, dir, extra string, port int) *node {
+	t.Helper()
+	n := &node{ae: ae, port: port, dir: dir, dataDir: filepath.Join(dir, "data"),
 		log: &lockedBuffer{}, exited: make(chan struct{})}
 	cfg := fmt.Sprintf("node:\n  ae_title: %s\n  listen: 127.0.0.1:%d\nstorage:\n  data_dir: %s\naudit:\n  path: %s\n%s",
 		ae, n.port, n.dataDir, filepath.Join(dir, "audit.log"), extra)
@@ -108,6 +115,7 @@ func startNode(t testing.TB, ae, dir, extra string) *node {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	n.cmd = cmd
 	go func() {
 		cmd.Wait()
 		close(n.exited)
@@ -172,4 +180,13 @@ func (n *node) waitForReport(t testing.TB, sender *node, timeout time.Duration) 
 	}
 	t.Fatalf("no report reached %s within %v; log of %s:\n%s", n.ae, timeout, sender.ae, sender.log.String())
 	return ""
+}
+
+// kill stops the node with SIGKILL, as a crash would, and waits for it.
+func (n *node) kill(t testing.TB) {
+	t.Helper()
+	if err := n.cmd.Process.Kill(); err != nil {
+		t.Fatalf("kill %s: %v", n.ae, err)
+	}
+	<-n.exited
 }
