@@ -71,6 +71,12 @@ func runServe(args []string) error {
 
 // serve runs the listener of cfg until a signal, then shuts it down.
 func serve(cfg *config.Config, log *slog.Logger) error {
+	// 1. Signals are caught from the start, so that SIGINT or SIGTERM during
+	// start-up shuts down in order instead of ending the process.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+
 	// 2. Audit log and store.
 	auditLog, err := audit.Open(cfg.Audit.Path)
 	if err != nil {
@@ -133,9 +139,6 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 	log.Info("listening", "addr", addr, "ae_title", cfg.Node.AETitle, "data_dir", st.Dir(),
 		"audit", cfg.Audit.Path, "max_associations", cfg.Limits.MaxAssociations)
 
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
 
