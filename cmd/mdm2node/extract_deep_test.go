@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,26 +31,12 @@ func TestExtractRadiomicsAndDeep(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	params := filepath.Join(tmp, "params.yaml")
-	if err := os.WriteFile(params, []byte("imageType:\n  Original: {}\nfeatureClass:\n  firstorder:\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
 
-	// 2. Both feature sets in one output.
-	out := filepath.Join(tmp, "f.json")
-	args := []string{"-series", seriesDir, "-region", seg, "-features", "radiomics,deep",
-		"-config", cfg, "-params", params, "-o", out}
-	if err := runExtract(args); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got map[string]float64
-	if err := json.Unmarshal(b, &got); err != nil {
-		t.Fatal(err)
-	}
+	// 2. Extract with both feature sets.
+	got := extractJSON(t, "imageType:\n  Original: {}\nfeatureClass:\n  firstorder:\n",
+		"-series", seriesDir, "-region", seg, "-features", "radiomics,deep", "-config", cfg)
+
+	// 3. Both feature sets in one output.
 	radiomics, deep := 0, 0
 	for name := range got {
 		switch {
