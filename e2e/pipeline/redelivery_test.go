@@ -41,7 +41,7 @@ func TestReportSurvivesCrash(t *testing.T) {
 	// 3. Exactly once: one run over both lives of the node, one report at
 	// the receiver and no duplicate there.
 	assertOneRun(t, restarted, receiver, studyUID)
-	if n := countEvents(t, receiver, audit.DuplicateInstance); n != 0 {
+	if n := len(eventsOfType(t, receiver, audit.DuplicateInstance)); n != 0 {
 		t.Errorf("receiver audited %d duplicate instances, want 0", n)
 	}
 }
@@ -68,21 +68,20 @@ func waitForFailedDelivery(t *testing.T, n *node, timeout time.Duration) {
 	}
 }
 
-// countEvents returns the number of events of type typ in a node's audit
-// log.
-func countEvents(t *testing.T, n *node, typ audit.Type) int {
+// eventsOfType returns the events of type typ in a node's audit log.
+func eventsOfType(t testing.TB, n *node, typ audit.Type) []audit.Event {
 	t.Helper()
-	count := 0
+	var out []audit.Event
 	for _, e := range readEvents(t, n) {
 		if e.Type == typ {
-			count++
+			out = append(out, e)
 		}
 	}
-	return count
+	return out
 }
 
 // readEvents returns every event of a node's audit log.
-func readEvents(t *testing.T, n *node) []audit.Event {
+func readEvents(t testing.TB, n *node) []audit.Event {
 	t.Helper()
 	f, err := os.Open(filepath.Join(n.dir, "audit.log"))
 	if err != nil {

@@ -1,9 +1,6 @@
 package pipeline
 
 import (
-	"bufio"
-	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -130,21 +127,7 @@ print(d.SOPClassUID, d.StudyInstanceUID, d.Modality, len(d.ContentSequence))
 // pipelineEvents returns the PipelineRun events of a node's audit log.
 func pipelineEvents(t testing.TB, n *node) []audit.Event {
 	t.Helper()
-	f, err := os.Open(filepath.Join(n.dir, "audit.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var events []audit.Event
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var e audit.Event
-		if json.Unmarshal(sc.Bytes(), &e) == nil && e.Type == "PipelineRun" {
-			events = append(events, e)
-		}
-	}
-	return events
+	return eventsOfType(t, n, "PipelineRun")
 }
 
 // assertOneRun checks, a few seconds after the report arrived, that the

@@ -67,9 +67,8 @@ func waitForFile(t *testing.T, dir string, timeout time.Duration) string {
 		matches, _ := filepath.Glob(filepath.Join(dir, "*"))
 		for _, m := range matches {
 			if fi, err := os.Stat(m); err == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
-				// storescp writes the file whole before it answers, and the
-				// node has the answer before this test sees the file, but
-				// give the writer a moment to close it.
+				// storescp writes the file before it sends the C-STORE-RSP,
+				// but it may not have closed the file yet.
 				time.Sleep(200 * time.Millisecond)
 				return m
 			}
