@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -28,41 +27,20 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binaryPath = filepath.Join(dir, "mdm2node")
-	args := []string{"build", "-o", binaryPath}
+	var flags []string
 	if os.Getenv("MDM2NODE_E2E_RACE") != "" {
 		// The race detector in the served binary reports data races in the
 		// listener under real DCMTK traffic; it makes the tests slower.
-		args = append(args, "-race")
+		flags = append(flags, "-race")
 	}
-	build := exec.Command("go", append(args, "github.com/mdm2node/mdm2node/cmd/mdm2node")...)
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building mdm2node:", err)
+	if binaryPath, err = testutil.BuildBinary(dir, flags...); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// lockedBuffer collects a process's output from several goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // nodeOptions configure a node under test.
@@ -87,7 +65,7 @@ type node struct {
 	auditPath string
 	port      int
 	cmd       *exec.Cmd
-	stderr    *lockedBuffer
+	stderr    *testutil.LockedBuffer
 	exited    chan struct{}
 	waitErr   error
 	extraArgs []string
@@ -150,7 +128,7 @@ audit:
 
 func (n *node) start(cfgPath string) {
 	n.t.Helper()
-	n.stderr = &lockedBuffer{}
+	n.stderr = &testutil.LockedBuffer{}
 	n.exited = make(chan struct{})
 	n.cmd = exec.Command(binaryPath, append([]string{"serve", "-config", cfgPath, "-log-level", "debug"}, n.extraArgs...)...)
 	n.cmd.Stdout, n.cmd.Stderr = n.stderr, n.stderr

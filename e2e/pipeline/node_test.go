@@ -1,14 +1,12 @@
 package pipeline
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,11 +28,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binaryPath = filepath.Join(dir, "mdm2node")
-	build := exec.Command("go", "build", "-o", binaryPath, "github.com/mdm2node/mdm2node/cmd/mdm2node")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building mdm2node:", err)
+	if binaryPath, err = testutil.BuildBinary(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
@@ -57,31 +52,13 @@ func run(t testing.TB, args ...string) string {
 	return string(out)
 }
 
-// lockedBuffer collects a process's output from several goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // node is one running `mdm2node serve`.
 type node struct {
 	ae      string
 	port    int
 	dir     string
 	dataDir string
-	log     *lockedBuffer
+	log     *testutil.LockedBuffer
 	exited  chan struct{}
 	cmd     *exec.Cmd
 }
@@ -99,7 +76,7 @@ func startNode(t testing.TB, ae, dir, extra string) *node {
 func startNodeOn(t testing.TB, ae, dir, extra string, port int) *node {
 	t.Helper()
 	n := &node{ae: ae, port: port, dir: dir, dataDir: filepath.Join(dir, "data"),
-		log: &lockedBuffer{}, exited: make(chan struct{})}
+		log: &testutil.LockedBuffer{}, exited: make(chan struct{})}
 	cfg := fmt.Sprintf("node:\n  ae_title: %s\n  listen: 127.0.0.1:%d\nstorage:\n  data_dir: %s\naudit:\n  path: %s\n%s",
 		ae, n.port, n.dataDir, filepath.Join(dir, "audit.log"), extra)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
