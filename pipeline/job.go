@@ -23,7 +23,7 @@ type RoleInput struct {
 	RegionFile string
 	// RegionLabel is the segment or ROI label chosen in RegionFile.
 	RegionLabel string
-	// Reason says why this series and region were chosen.
+	// Reason explains why this series and region were chosen.
 	Reason string
 }
 
@@ -48,7 +48,7 @@ type Job struct {
 	Previous *SRRef
 }
 
-// Outcome is what the worker reports for a finished job.
+// Outcome is the result the worker reports for a finished job.
 type Outcome struct {
 	SR         SRRef
 	Likelihood float64

@@ -47,7 +47,7 @@ func startTracker(cfg *config.Config, st *store.Store, srv *scp.Server, auditLog
 		return nil, nil, err
 	}
 	srv.Handle(dimse.CFindRQ, find.New(st, find.Config{
-		// The node answers C-MOVE and C-GET for what it finds.
+		// The node serves C-MOVE and C-GET for the instances it finds.
 		RetrieveAETitle: cfg.Node.AETitle,
 		Audit:           writeAudit,
 		Log:             log.With("component", "c-find"),

@@ -12,10 +12,10 @@ import (
 	"github.com/mdm2node/mdm2node/store/audit"
 )
 
-// TestReportSurvivesCrash scores a study while its destination is down,
-// kills the scoring node with SIGKILL after a failed delivery attempt,
-// restarts it on the same data and then starts the destination: the report
-// must arrive exactly once and the study must not be scored again.
+// TestReportSurvivesCrash scores a study while its destination is down and
+// kills the scoring node with SIGKILL after a failed delivery attempt. After
+// a restart on the same data and the start of the destination, the report
+// must arrive exactly once, and the study must not be scored again.
 func TestReportSurvivesCrash(t *testing.T) {
 	bundle := trainedModel(t)
 	dir := t.TempDir()

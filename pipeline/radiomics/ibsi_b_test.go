@@ -9,8 +9,8 @@ import "testing"
 // rounds) and resamples the mask by nearest neighbour (the IBSI
 // interpolates it linearly and thresholds at 0.5), so the region differs by
 // some voxels. Every feature must match, except those in
-// configBResamplingDifferences, whose values the different region moves
-// outside the IBSI tolerance; they are logged. A regression in any other
+// configBResamplingDifferences, which the different region moves outside
+// the IBSI tolerance and which are only logged. A regression in any other
 // feature fails the test.
 func TestIBSICTPhantomConfigB(t *testing.T) {
 	if testing.Short() {
